@@ -1,0 +1,3 @@
+// The one schema both backends share. Each module keeps its tables in db/tables/<module>.ts.
+export * from './tables/identity';
+export * from './tables/platform';

@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Database } from '../db/client';
+import type { Config } from './config';
+import { identityRoutes } from './modules/identity/routes';
+import { AppError, errorHandler } from './platform/errors';
+import { createMailer, type Mailer } from './platform/mail';
+import { API_DOCS_CSS, buildOpenApiDocument, renderApiDocsPage } from './platform/openapi';
+import { type AnyRoute, defineRoute, registerRoutes } from './platform/routes';
+import type { Services } from './platform/services';
+import { createAccessGuard } from './platform/sessions';
+
+export const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
+
+export type BuildAppOptions = {
+  database: Database;
+  config: Config;
+  masterKey: Buffer;
+  mailer?: Mailer;
+  /** Where log lines go (tests capture them). */
+  logStream?: NodeJS.WritableStream;
+  /** Serve the built web app from dist/web (off for API-only tests). */
+  serveWeb?: boolean;
+};
+
+export type App = FastifyInstance & { services: Services; routeRegistry: AnyRoute[] };
+
+/** Builds the Fastify app: plugins, the error shape, every module's routes, the web app. */
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const { config, database } = options;
+  const app = Fastify({
+    trustProxy: config.trustProxy,
+    bodyLimit: 1_000_000,
+    logger: {
+      level: config.logLevel,
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      // Log what was asked, never who asked: no IP address, user agent, cookie or raw URL (tokens live in URLs).
+      serializers: {
+        req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched' }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    },
+    disableRequestLogging: false,
+  });
+
+  const mailer =
+    options.mailer ??
+    createMailer({ db: database.db, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
+  const services: Services = {
+    db: database.db,
+    dbKind: database.kind,
+    config,
+    masterKey: options.masterKey,
+    mailer,
+    log: app.log,
+  };
+  const secure = config.publicUrl.startsWith('https://');
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // Reports and receipts must never leak through a Referer header.
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyRateLimit, { global: false });
+
+  // JSON only: anything else is a 415, not a guess.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(errorHandler);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('sessionActor', null);
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  const guard = createAccessGuard({ db: database.db, publicOrigin: new URL(config.publicUrl).origin });
+  const registry: AnyRoute[] = [];
+  registerRoutes(app, identityRoutes(services), guard, registry);
+
+  let openApiCache: ReturnType<typeof buildOpenApiDocument> | null = null;
+  const openApi = () => {
+    openApiCache ??= buildOpenApiDocument(registry, config.publicUrl);
+    return openApiCache;
+  };
+  registerRoutes(
+    app,
+    [
+      defineRoute({
+        method: 'GET',
+        url: '/api/openapi.json',
+        summary: 'The OpenAPI 3 description of every route',
+        tags: ['platform'],
+        access: 'public',
+        response: z.record(z.string(), z.unknown()),
+        handler: () => openApi(),
+      }),
+      defineRoute({
+        method: 'GET',
+        url: '/api/docs',
+        summary: 'A browsable page of the API for developers',
+        tags: ['platform'],
+        access: 'public',
+        response: null,
+        handler: ({ reply }) => {
+          reply
+            .type('text/html; charset=utf-8')
+            .header('cache-control', 'no-cache')
+            .send(renderApiDocsPage(openApi()));
+          return undefined;
+        },
+      }),
+      defineRoute({
+        method: 'GET',
+        url: '/api/docs.css',
+        summary: 'Style sheet of the API page',
+        tags: ['platform'],
+        access: 'public',
+        response: null,
+        handler: ({ reply }) => {
+          reply.type('text/css').send(API_DOCS_CSS);
+          return undefined;
+        },
+      }),
+      defineRoute({
+        method: 'GET',
+        url: '/api/health',
+        summary: 'Liveness and database check',
+        tags: ['platform'],
+        access: 'anonymous',
+        response: z.object({ ok: z.literal(true), database: z.enum(['pglite', 'postgres']) }),
+        handler: async () => {
+          await database.db.execute('select 1');
+          return { ok: true as const, database: database.kind };
+        },
+      }),
+    ],
+    guard,
+    registry,
+  );
+
+  const indexHtml = path.join(webRoot, 'index.html');
+  const serveWeb = (options.serveWeb ?? true) && fs.existsSync(indexHtml);
+  if (serveWeb) {
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: false,
+      setHeaders: (res, filePath) => {
+        res.setHeader(
+          'cache-control',
+          filePath.includes(`${path.sep}assets${path.sep}`)
+            ? 'public, max-age=31536000, immutable'
+            : 'no-cache',
+        );
+      },
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const isPage = request.method === 'GET' && !request.url.startsWith('/api/');
+    if (isPage && serveWeb) {
+      // The web app routes on the client; every page path serves the same shell.
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return errorHandler(new AppError('not_found', 'There is nothing at this address.'), request, reply);
+  });
+
+  app.addHook('onClose', async () => mailer.close());
+  return Object.assign(app, { services, routeRegistry: registry }) as App;
+}

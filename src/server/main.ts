@@ -1,0 +1,61 @@
+import { openConfiguredDatabase } from '../db/open-from-config';
+import { buildApp } from './app';
+import { loadConfig } from './config';
+import { loadDemo } from './demo';
+import { issueSetupToken } from './modules/identity/mutations';
+import { loadMasterKey } from './platform/crypto';
+
+/** Starts Upstander: migrate, serve, print the address (and the first-admin link on a new instance). */
+async function main() {
+  const started = performance.now();
+  const args = new Set(process.argv.slice(2));
+  const config = loadConfig();
+  const database = await openConfiguredDatabase(config);
+  await database.migrate();
+  const masterKey = loadMasterKey(config);
+  const app = await buildApp({ database, config, masterKey });
+
+  if (args.has('--demo')) {
+    const summary = await loadDemo(app.services);
+    console.log(summary);
+  }
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  console.log(
+    `\nUpstander is running at ${base}  (${database.kind}, ready in ${Math.round(performance.now() - started)} ms)`,
+  );
+  const setupToken = await issueSetupToken(database.db);
+  if (setupToken) {
+    console.log(
+      `\nFirst run: create the administrator account with this one-time link:\n  ${base}/setup/${setupToken}\n`,
+    );
+  }
+
+  // Queued e-mail goes out in the background; a crash loses none (it waits in the outbox).
+  const mailTimer = setInterval(() => {
+    app.services.mailer
+      .deliverPending()
+      .catch((error) => app.log.error({ err: error }, 'mail delivery run failed'));
+  }, 5000);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    clearInterval(mailTimer);
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

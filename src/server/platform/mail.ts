@@ -1,0 +1,88 @@
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import nodemailer from 'nodemailer';
+import type { Db } from '../../db/client';
+import { mailOutbox } from '../../db/schema';
+
+export type MailMessage = { to: string; subject: string; text: string };
+
+export type Mailer = {
+  transport: 'smtp' | 'dev';
+  /** Writes the mail into the outbox inside the caller's transaction: it exists exactly if the change does. */
+  queue(tx: Db, message: MailMessage): Promise<void>;
+  /** Delivers queued SMTP mail. Safe with several instances: each row is claimed before it is sent. */
+  deliverPending(): Promise<number>;
+  close(): void;
+};
+
+export function createMailer(options: {
+  db: Db;
+  smtpUrl?: string | undefined;
+  from: string;
+  log: FastifyBaseLogger;
+}): Mailer {
+  const { db, from, log } = options;
+  const smtp = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : null;
+  const transport = smtp ? 'smtp' : 'dev';
+  let running: Promise<number> | null = null;
+
+  async function deliverBatch(): Promise<number> {
+    if (!smtp) return 0;
+    let delivered = 0;
+    for (;;) {
+      const claimed = await db
+        .update(mailOutbox)
+        .set({ claimedAt: new Date(), attempts: sql`${mailOutbox.attempts} + 1` })
+        .where(
+          sql`${mailOutbox.id} in (select id from ${mailOutbox} where ${and(
+            eq(mailOutbox.transport, 'smtp'),
+            isNull(mailOutbox.sentAt),
+            lt(mailOutbox.attempts, 5),
+            or(isNull(mailOutbox.claimedAt), lt(mailOutbox.claimedAt, sql`now() - interval '5 minutes'`)),
+          )} order by created_at limit 20 for update skip locked)`,
+        )
+        .returning();
+      if (claimed.length === 0) return delivered;
+      for (const mail of claimed) {
+        try {
+          await smtp.sendMail({ from, to: mail.toAddress, subject: mail.subject, text: mail.textBody });
+          // Sent mail may carry one-time links: keep the record, drop the body.
+          await db
+            .update(mailOutbox)
+            .set({ sentAt: new Date(), textBody: '', error: null })
+            .where(eq(mailOutbox.id, mail.id));
+          delivered++;
+        } catch (error) {
+          log.warn({ mailId: mail.id, err: (error as Error).message }, 'mail delivery failed; will retry');
+          await db
+            .update(mailOutbox)
+            .set({ claimedAt: null, error: (error as Error).message.slice(0, 500) })
+            .where(eq(mailOutbox.id, mail.id));
+        }
+      }
+    }
+  }
+
+  return {
+    transport,
+    async queue(tx, message) {
+      await tx.insert(mailOutbox).values({
+        toAddress: message.to,
+        subject: message.subject,
+        textBody: message.text,
+        transport,
+        ...(transport === 'dev' ? { sentAt: new Date() } : {}),
+      });
+    },
+    deliverPending() {
+      // One delivery run at a time per instance; callers share the run in progress.
+      running ??= deliverBatch().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+    close() {
+      smtp?.close();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import type {} from '@fastify/cookie';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../db/client';
+import { institutionRoles, memberships, networks, sessions, users } from '../../db/schema';
+import type { Actor } from './actor';
+import { hashToken, randomToken, timingSafeEqualStrings } from './crypto';
+import { AppError } from './errors';
+import type { Access, AccessGuard } from './routes';
+
+export const SESSION_COOKIE = 'upstander_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const TOUCH_EVERY_MS = 5 * 60 * 1000;
+
+export type SessionMethod = (typeof sessions.$inferInsert)['authMethod'];
+
+/** Creates a session and returns its cookie token (the database keeps only the token's hash). */
+export async function createSession(
+  db: Db,
+  input: { userId: string; method: SessionMethod; secondFactorDone: boolean; days: number },
+): Promise<string> {
+  const token = randomToken(32);
+  await db.insert(sessions).values({
+    idHash: hashToken(token),
+    userId: input.userId,
+    csrfToken: randomToken(24),
+    authMethod: input.method,
+    secondFactorAt: input.secondFactorDone ? new Date() : null,
+    expiresAt: new Date(Date.now() + input.days * 86_400_000),
+  });
+  return token;
+}
+
+export function setSessionCookie(
+  reply: FastifyReply,
+  token: string,
+  options: { secure: boolean; days: number },
+) {
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: options.secure,
+    maxAge: options.days * 86_400,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, secure: boolean) {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+}
+
+/** Loads the actor behind a session cookie token, or null if the session is unknown, expired or its user disabled. */
+export async function loadActor(db: Db, token: string): Promise<Actor | null> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+  return loadActorBySessionHash(db, hashToken(token));
+}
+
+/** The actor of a session known by its hash (to re-read a session's state after changing it). */
+export async function loadActorBySessionHash(db: Db, idHash: string): Promise<Actor | null> {
+  const [row] = await db
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      isAdmin: users.isAdmin,
+      totpEnabledAt: users.totpEnabledAt,
+      csrfToken: sessions.csrfToken,
+      secondFactorAt: sessions.secondFactorAt,
+      lastSeenAt: sessions.lastSeenAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, sql`now()`), isNull(users.disabledAt)))
+    .limit(1);
+  if (!row) return null;
+  const [memberRows, roleRows] = await Promise.all([
+    db
+      .select({
+        networkId: memberships.networkId,
+        institutionId: networks.institutionId,
+        kind: memberships.kind,
+        yearOfStudy: memberships.yearOfStudy,
+        role: memberships.role,
+        leadTitle: memberships.leadTitle,
+      })
+      .from(memberships)
+      .innerJoin(networks, eq(networks.id, memberships.networkId))
+      .where(eq(memberships.userId, row.userId)),
+    db
+      .select({ institutionId: institutionRoles.institutionId })
+      .from(institutionRoles)
+      .where(and(eq(institutionRoles.userId, row.userId), eq(institutionRoles.role, 'case_handler'))),
+  ]);
+  if (Date.now() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.idHash, idHash));
+  }
+  const hasTotp = row.totpEnabledAt !== null;
+  const caseHandlerOf = roleRows.map((r) => r.institutionId);
+  return {
+    userId: row.userId,
+    email: row.email,
+    name: row.name,
+    isAdmin: row.isAdmin,
+    sessionIdHash: idHash,
+    csrfToken: row.csrfToken,
+    hasTotp,
+    secondFactorDone: !hasTotp || row.secondFactorAt !== null,
+    mustEnrolTotp: !hasTotp && (row.isAdmin || caseHandlerOf.length > 0),
+    memberships: memberRows,
+    caseHandlerOf,
+  };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Applies a route's access rule. It also guards cookie-authenticated mutations against CSRF:
+ * the session's token must come back in a header, which a cross-site form cannot set.
+ */
+export function createAccessGuard(options: { db: Db; publicOrigin: string }): AccessGuard {
+  return async (request: FastifyRequest, access: Access, method: string) => {
+    request.actor = null;
+    request.sessionActor = null;
+    if (access === 'anonymous') return;
+    const mutating = !SAFE_METHODS.has(method);
+    if (mutating) {
+      const origin = request.headers.origin;
+      if (origin && origin !== options.publicOrigin && origin !== `${request.protocol}://${request.host}`) {
+        throw new AppError('csrf_failed', 'This request came from another site and was refused.');
+      }
+    }
+    const token = request.cookies[SESSION_COOKIE];
+    const actor = token ? await loadActor(options.db, token) : null;
+    if (actor && mutating) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !timingSafeEqualStrings(sent, actor.csrfToken)) {
+        throw new AppError(
+          'csrf_failed',
+          'Your session token was missing or stale. Reload the page and try again.',
+        );
+      }
+    }
+    request.sessionActor = actor;
+    if (access === 'public') {
+      request.actor = actor && actor.secondFactorDone && !actor.mustEnrolTotp ? actor : null;
+      return;
+    }
+    if (!actor) throw new AppError('unauthenticated', 'Please sign in.');
+    request.actor = actor;
+    if (access === 'session') return;
+    if (!actor.secondFactorDone)
+      throw new AppError('second_factor_required', 'Enter the code from your authenticator app.');
+    if (actor.mustEnrolTotp) {
+      throw new AppError('two_factor_enrolment_required', 'Set up two-factor authentication to continue.');
+    }
+    if (access === 'admin' && !actor.isAdmin)
+      throw new AppError('forbidden', 'Only administrators may do that.');
+  };
+}

@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+import type { Db } from '../../db/client';
+import { institutionRoles, institutions, memberships, networks, users } from '../../db/schema';
+import { hashPassword, newTotpSecret } from '../modules/identity/credentials';
+import { seal } from '../platform/crypto';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+let cachedHash: Promise<string> | null = null;
+const passwordHash = () => {
+  cachedHash ??= hashPassword(TEST_PASSWORD);
+  return cachedHash;
+};
+const unique = () => crypto.randomBytes(4).toString('hex');
+
+export async function buildUser(
+  db: Db,
+  overrides: Partial<typeof users.$inferInsert> & { totpMasterKey?: Buffer } = {},
+): Promise<{ id: string; email: string; name: string; totpSecret: string | null }> {
+  const { totpMasterKey, ...values } = overrides;
+  const totpSecret = totpMasterKey ? newTotpSecret() : null;
+  const [user] = await db
+    .insert(users)
+    .values({
+      email: `person-${unique()}@example.ac.uk`,
+      name: `Person ${unique()}`,
+      passwordHash: await passwordHash(),
+      ...(totpSecret && totpMasterKey
+        ? { totpSecretSealed: seal(totpMasterKey, 'totp-secret', totpSecret), totpEnabledAt: new Date() }
+        : {}),
+      ...values,
+    })
+    .returning();
+  return { id: user!.id, email: user!.email, name: user!.name, totpSecret };
+}
+
+export async function buildInstitution(db: Db, overrides: Partial<typeof institutions.$inferInsert> = {}) {
+  const [row] = await db
+    .insert(institutions)
+    .values({ name: `Medical School ${unique()}`, slug: `school-${unique()}`, ...overrides })
+    .returning();
+  return row!;
+}
+
+export async function buildNetwork(
+  db: Db,
+  institutionId: string,
+  overrides: Partial<typeof networks.$inferInsert> = {},
+) {
+  const [row] = await db
+    .insert(networks)
+    .values({ institutionId, name: `Network ${unique()}`, slug: `network-${unique()}`, ...overrides })
+    .returning();
+  return row!;
+}
+
+export async function addMember(
+  db: Db,
+  input: { userId: string; networkId: string } & Partial<typeof memberships.$inferInsert>,
+) {
+  const kind = input.kind ?? 'student';
+  await db.insert(memberships).values({
+    kind,
+    yearOfStudy: kind === 'student' ? (input.yearOfStudy ?? 2) : null,
+    role: input.role ?? 'member',
+    leadTitle: input.role === 'lead' ? (input.leadTitle ?? 'co_chair') : null,
+    ...input,
+  });
+}
+
+export async function grantCaseHandler(db: Db, userId: string, institutionId: string) {
+  await db.insert(institutionRoles).values({ userId, institutionId, role: 'case_handler' });
+}

@@ -1,0 +1,280 @@
+import { z } from 'zod';
+
+/** Limits shared by the forms and the server. */
+export const Limits = {
+  nameMax: 120,
+  emailMax: 254,
+  passwordMin: 12,
+  passwordMax: 256,
+  slugMax: 60,
+  descriptionMax: 4000,
+  csvMaxBytes: 2_000_000,
+  csvMaxRows: 5000,
+} as const;
+
+export const Email = z
+  .string()
+  .trim()
+  .max(Limits.emailMax, 'That e-mail address is too long.')
+  .pipe(z.email({ message: 'Enter an e-mail address like name@example.ac.uk.' }))
+  .transform((e) => e.toLowerCase());
+export const PersonName = z
+  .string()
+  .trim()
+  .min(1, 'Enter a name.')
+  .max(Limits.nameMax, `Use at most ${Limits.nameMax} characters.`);
+export const NewPassword = z
+  .string()
+  .min(Limits.passwordMin, `Use at least ${Limits.passwordMin} characters.`)
+  .max(Limits.passwordMax, `Use at most ${Limits.passwordMax} characters.`);
+export const TotpCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app.');
+export const Slug = z
+  .string()
+  .trim()
+  .min(2, 'Use at least 2 characters.')
+  .max(Limits.slugMax)
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Use lower-case letters, digits and single hyphens.');
+export const OneTimeTokenString = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'That link is not valid.');
+
+export const MembershipKind = z.enum(['student', 'staff', 'alumnus']);
+export const MembershipRole = z.enum(['member', 'lead']);
+export const LeadTitle = z.enum(['co_chair', 'action_lead']);
+export const YearOfStudy = z.number().int().min(1).max(6);
+
+// ---- session ----------------------------------------------------------------------------------
+
+export const SessionStage = z.enum(['signed_out', 'second_factor', 'enrol_totp', 'signed_in']);
+
+export const MyMembershipSchema = z.object({
+  networkId: z.uuid(),
+  networkName: z.string(),
+  networkSlug: z.string(),
+  institutionId: z.uuid(),
+  institutionName: z.string(),
+  kind: MembershipKind,
+  yearOfStudy: z.number().int().nullable(),
+  role: MembershipRole,
+  leadTitle: LeadTitle.nullable(),
+});
+
+export const SessionInfoSchema = z.object({
+  stage: SessionStage,
+  /** Send back in the X-CSRF-Token header on every mutation made with this session. */
+  csrfToken: z.string().nullable(),
+  user: z
+    .object({
+      id: z.uuid(),
+      name: z.string(),
+      email: z.string(),
+      isAdmin: z.boolean(),
+      hasTotp: z.boolean(),
+      mustEnrolTotp: z.boolean(),
+    })
+    .nullable(),
+  memberships: z.array(MyMembershipSchema),
+  caseHandlerOf: z.array(z.object({ institutionId: z.uuid(), institutionName: z.string() })),
+});
+export type SessionInfo = z.infer<typeof SessionInfoSchema>;
+
+export const SignInSchema = z.strictObject({
+  email: Email,
+  password: z.string().min(1, 'Enter your password.').max(Limits.passwordMax),
+});
+export const SecondFactorSchema = z.strictObject({ code: TotpCode });
+export const TotpSetupSchema = z.object({ secret: z.string(), otpauthUrl: z.string(), qrSvg: z.string() });
+export const TotpDisableSchema = z.strictObject({ code: TotpCode });
+export const FirstAdminSchema = z.strictObject({
+  token: OneTimeTokenString,
+  name: PersonName,
+  email: Email,
+  password: NewPassword,
+});
+export const TokenCheckSchema = z.object({ valid: z.boolean() });
+
+export const PasswordResetRequestSchema = z.strictObject({ email: Email });
+export const PasswordResetCompleteSchema = z.strictObject({
+  token: OneTimeTokenString,
+  password: NewPassword,
+});
+export const PasswordChangeSchema = z.strictObject({
+  currentPassword: z.string().min(1).max(Limits.passwordMax),
+  newPassword: NewPassword,
+});
+export const ProfileUpdateSchema = z.strictObject({ name: PersonName });
+
+// ---- invitations and cohort import --------------------------------------------------------------
+
+export const InvitationCreateSchema = z.strictObject({
+  email: Email,
+  name: PersonName,
+  networkId: z.uuid(),
+  kind: MembershipKind,
+  yearOfStudy: YearOfStudy.nullable().default(null),
+});
+export const InvitationViewSchema = z.object({
+  email: z.string(),
+  name: z.string(),
+  networkName: z.string(),
+  institutionName: z.string(),
+  /** An account already exists for this e-mail: accepting adds the membership after sign-in. */
+  accountExists: z.boolean(),
+});
+export const InvitationAcceptSchema = z.strictObject({
+  token: OneTimeTokenString,
+  name: PersonName,
+  password: NewPassword,
+});
+
+export const CohortImportRequestSchema = z.strictObject({
+  /** CSV text with a header row: name,email,kind,year */
+  csv: z.string().min(1, 'The file is empty.').max(Limits.csvMaxBytes, 'The file is larger than 2 MB.'),
+  /** Check every row and report, writing nothing. */
+  dryRun: z.boolean().default(false),
+});
+export const CohortImportRowError = z.object({
+  row: z.number().int(),
+  field: z.string(),
+  message: z.string(),
+});
+export const CohortImportResultSchema = z.object({
+  dryRun: z.boolean(),
+  rows: z.number().int(),
+  /** Existing accounts that were given a membership. */
+  addedExisting: z.number().int(),
+  /** New people who were sent an invitation. */
+  invited: z.number().int(),
+  /** Already members: left unchanged. */
+  unchanged: z.number().int(),
+});
+
+// ---- networks -------------------------------------------------------------------------------------
+
+export const NetworkSummarySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string(),
+  institutionId: z.uuid(),
+  institutionName: z.string(),
+  memberCount: z.number().int(),
+});
+export const NetworkDetailSchema = NetworkSummarySchema.extend({
+  coChairs: z.array(z.object({ name: z.string(), kind: MembershipKind })),
+  viewer: z.object({ isMember: z.boolean(), isLead: z.boolean(), canManage: z.boolean() }),
+});
+export const NetworkMemberSchema = z.object({
+  userId: z.uuid(),
+  name: z.string(),
+  /** Shown to leads and admins only. */
+  email: z.string().nullable(),
+  kind: MembershipKind,
+  yearOfStudy: z.number().int().nullable(),
+  role: MembershipRole,
+  leadTitle: LeadTitle.nullable(),
+});
+export const MembershipUpdateSchema = z
+  .strictObject({
+    kind: MembershipKind,
+    yearOfStudy: YearOfStudy.nullable(),
+    role: MembershipRole,
+    leadTitle: LeadTitle.nullable(),
+  })
+  .refine((m) => (m.kind === 'student') === (m.yearOfStudy !== null), {
+    message: 'Students need a year of study; staff and alumni have none.',
+    path: ['yearOfStudy'],
+  })
+  .refine((m) => (m.role === 'lead') === (m.leadTitle !== null), {
+    message: 'Leads need a title (co-chair or action lead); members have none.',
+    path: ['leadTitle'],
+  });
+
+// ---- admin ------------------------------------------------------------------------------------------
+
+export const InstitutionSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  slug: z.string(),
+  networkCount: z.number().int(),
+});
+export const InstitutionCreateSchema = z.strictObject({ name: PersonName, slug: Slug });
+export const NetworkCreateSchema = z.strictObject({
+  institutionId: z.uuid(),
+  name: PersonName,
+  slug: Slug,
+  description: z.string().trim().max(Limits.descriptionMax).default(''),
+});
+export const NetworkUpdateSchema = z.strictObject({
+  name: PersonName.optional(),
+  description: z.string().trim().max(Limits.descriptionMax).optional(),
+  visitorsMayRaiseConcerns: z.boolean().optional(),
+});
+export const AdminUserSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  email: z.string(),
+  isAdmin: z.boolean(),
+  hasTotp: z.boolean(),
+  disabled: z.boolean(),
+  createdAt: z.iso.datetime(),
+  caseHandlerOf: z.array(z.uuid()),
+  networkCount: z.number().int(),
+});
+export const AdminUserQuerySchema = z.strictObject({
+  q: z.string().trim().max(100).optional(),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+export const AdminUserUpdateSchema = z.strictObject({
+  isAdmin: z.boolean().optional(),
+  disabled: z.boolean().optional(),
+});
+export const CaseHandlerGrantSchema = z.strictObject({ userId: z.uuid() });
+export const OutboxMailSchema = z.object({
+  id: z.uuid(),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  transport: z.enum(['smtp', 'dev']),
+  createdAt: z.iso.datetime(),
+  sentAt: z.iso.datetime().nullable(),
+});
+export const AuditEventSchema = z.object({
+  seq: z.number().int(),
+  occurredAt: z.iso.datetime(),
+  actorUserId: z.uuid().nullable(),
+  action: z.string(),
+  subjectType: z.string(),
+  subjectId: z.string().nullable(),
+});
+export const AuditVerifySchema = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  headHash: z.string(),
+  problems: z.array(z.object({ seq: z.number().int(), problem: z.string() })),
+});
+
+// ---- single sign-on ----------------------------------------------------------------------------------
+
+export const SsoProviderPublicSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  institutionName: z.string(),
+});
+export const SsoProviderCreateSchema = z.strictObject({
+  institutionId: z.uuid(),
+  name: PersonName,
+  issuer: z.url({ message: 'Enter the issuer URL, e.g. https://login.example.ac.uk' }).max(500),
+  clientId: z.string().trim().min(1).max(500),
+  clientSecret: z.string().min(1).max(2000),
+  autoCreateAccounts: z.boolean().default(false),
+});
+export const SsoProviderAdminSchema = z.object({
+  id: z.uuid(),
+  institutionId: z.uuid(),
+  name: z.string(),
+  issuer: z.string(),
+  clientId: z.string(),
+  autoCreateAccounts: z.boolean(),
+});
