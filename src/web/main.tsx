@@ -1,3 +1,16 @@
+import './app/styles.css';
 import { createRoot } from 'react-dom/client';
+import { AppRoutes } from './app/router';
+import { SessionProvider } from './app/session';
+import { Shell } from './app/shell';
 
-createRoot(document.getElementById('root')!).render(<p>Upstander</p>);
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+
+createRoot(root).render(
+  <SessionProvider>
+    <Shell>
+      <AppRoutes />
+    </Shell>
+  </SessionProvider>,
+);

@@ -278,3 +278,50 @@ export const SsoProviderAdminSchema = z.object({
   clientId: z.string(),
   autoCreateAccounts: z.boolean(),
 });
+
+// ---- networks, invitations and admin: request/response shapes added with the routes ------------------
+
+/** Accepting an invitation while signed in to the account it was sent to. */
+export const InvitationAcceptSignedInSchema = z.strictObject({ token: OneTimeTokenString });
+/** An admin adds an existing account to a network directly. */
+export const AdminMembershipCreateSchema = z
+  .strictObject({
+    userId: z.uuid(),
+    kind: MembershipKind,
+    yearOfStudy: YearOfStudy.nullable().default(null),
+    role: MembershipRole.default('member'),
+    leadTitle: LeadTitle.nullable().default(null),
+  })
+  .refine((m) => (m.kind === 'student') === (m.yearOfStudy !== null), {
+    message: 'Students need a year of study; staff and alumni have none.',
+    path: ['yearOfStudy'],
+  })
+  .refine((m) => (m.role === 'lead') === (m.leadTitle !== null), {
+    message: 'Leads need a title (co-chair or action lead); members have none.',
+    path: ['leadTitle'],
+  });
+export const AdminUserListSchema = z.object({
+  users: z.array(AdminUserSchema),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});
+export const AuditQuerySchema = z.strictObject({
+  /** Events older than this sequence number (the `seq` of the last event of the previous page). */
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+// ---- account: profile (account.routes.ts) -------------------------------------------------------------
+
+/** The signed-in person's own account, as the profile page shows it. */
+export const ProfileSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  email: z.string(),
+  hasTotp: z.boolean(),
+  isAdmin: z.boolean(),
+  /** False for accounts that only sign in by SSO: the page offers "set a password" by reset link. */
+  hasPassword: z.boolean(),
+  memberships: z.array(MyMembershipSchema),
+});
+export type Profile = z.infer<typeof ProfileSchema>;

@@ -41,11 +41,23 @@ export function mayChangeRole(actor: Actor | null, networkId: string, toRole: 'm
   if (!actor) return false;
   if (actor.isAdmin) return true;
   const mine = actor.memberships.find((m) => m.networkId === networkId);
-  if (!mine || mine.role !== 'lead') return false;
+  if (mine?.role !== 'lead') return false;
   return toRole === 'member' || mine.leadTitle === 'co_chair';
 }
 
 /** Admins may not remove their own admin rights or disable themselves (an instance must keep an admin). */
 export function mayChangeAdminFlags(actor: Actor, targetUserId: string): boolean {
   return actor.isAdmin && actor.userId !== targetUserId;
+}
+
+/**
+ * Changing or removing the membership of someone who is already a lead: admins and the network's
+ * co-chairs. An action lead manages members but may not unseat a co-chair or another lead.
+ */
+export function mayAlterLead(actor: Actor | null, networkId: string): boolean {
+  if (!actor) return false;
+  if (actor.isAdmin) return true;
+  return actor.memberships.some(
+    (m) => m.networkId === networkId && m.role === 'lead' && m.leadTitle === 'co_chair',
+  );
 }

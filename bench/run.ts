@@ -1,0 +1,374 @@
+// `npm run bench -- --scale school|national [--duration 10] [--connections 20]`
+//
+// Seeds a synthetic data set with set-based SQL, starts the real app on loopback, and load-tests the
+// main read routes with autocannon running in a separate process (so the load generator does not
+// share the server's event loop). Prints a markdown table and writes bench/results/latest.md.
+//
+// Database: PGlite in a temporary folder by default; with DATABASE_URL, a fresh database created
+// on that PostgreSQL server for the run (and dropped afterwards).
+//
+// Modules add their heavy routes to ROUTES below: { name, path, session }.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { type Database, type Db, openDatabase } from '../src/db/client';
+import { buildApp } from '../src/server/app';
+import { loadConfig } from '../src/server/config';
+import { hashPassword } from '../src/server/modules/identity/credentials';
+import { seal } from '../src/server/platform/crypto';
+import { createSession } from '../src/server/platform/sessions';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+// ---- what to measure --------------------------------------------------------------------------
+
+/** Who makes the requests: nobody, an ordinary member, a co-chair, or an admin who gave a TOTP code. */
+type SessionKind = 'none' | 'member' | 'lead' | 'admin';
+
+type Fixture = {
+  /** A network the member and the lead belong to. */
+  network: { id: string; slug: string };
+  sessions: Record<Exclude<SessionKind, 'none'>, string>;
+};
+
+type BenchRoute = {
+  name: string;
+  /** A path, or a function of the seeded fixture (ids and slugs are only known after seeding). */
+  path: string | ((f: Fixture) => string);
+  session: SessionKind;
+};
+
+export const ROUTES: BenchRoute[] = [
+  { name: 'GET /api/health', path: '/api/health', session: 'none' },
+  { name: 'GET /api/session (signed in)', path: '/api/session', session: 'member' },
+  { name: 'GET /api/networks', path: '/api/networks', session: 'member' },
+  { name: 'GET /api/networks/:slug', path: (f) => `/api/networks/${f.network.slug}`, session: 'member' },
+  {
+    name: 'GET /api/networks/:id/members',
+    path: (f) => `/api/networks/${f.network.id}/members`,
+    session: 'member',
+  },
+  { name: 'GET /api/admin/users?q=', path: '/api/admin/users?q=patel', session: 'admin' },
+];
+
+const SCALES = {
+  school: { institutions: 1, networks: 3, users: 1_000 },
+  national: { institutions: 50, networks: 150, users: 100_000 },
+} as const;
+
+// ---- arguments ----------------------------------------------------------------------------------
+
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'school' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '20' },
+    only: { type: 'string' },
+  },
+});
+const scaleName = args.scale as keyof typeof SCALES;
+if (!(scaleName in SCALES)) {
+  console.error(`--scale must be one of: ${Object.keys(SCALES).join(', ')}`);
+  process.exit(2);
+}
+const scale = SCALES[scaleName];
+const duration = Math.min(60, Math.max(1, Number(args.duration)));
+const connections = Math.min(200, Math.max(1, Number(args.connections)));
+
+// ---- peak memory ----------------------------------------------------------------------------------
+
+let peakRss = 0;
+const sampleRss = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+};
+const rssTimer = setInterval(sampleRss, 100);
+rssTimer.unref();
+
+const ms = (since: number) => Math.round(performance.now() - since);
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+// ---- database -------------------------------------------------------------------------------------
+
+async function openBenchDatabase(): Promise<{ database: Database; cleanup: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const name = `upstander_bench_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const benchUrl = new URL(url);
+    benchUrl.pathname = `/${name}`;
+    const database = await openDatabase({ kind: 'postgres', url: benchUrl.toString(), poolSize: 10 });
+    return {
+      database,
+      async cleanup() {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`).finally(() => c.end());
+      },
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upstander-bench-'));
+  const database = await openDatabase({ kind: 'pglite', dataDir: path.join(dir, 'pglite') });
+  return { database, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs SQL and returns its rows, on either driver. */
+async function query<T>(db: Db, text: string): Promise<T[]> {
+  const result = (await db.execute(sql.raw(text))) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+const FIRST = ['Amara', 'Ravi', 'Chloe', 'Kwame', 'Priya', 'Tom', 'Aisha', 'Oliver', 'Mei', 'Yusuf'];
+const LAST = ['Patel', 'Okafor', 'Smith', 'Khan', 'Jones', 'Chen', 'Mensah', 'Williams', 'Ali', 'Brown'];
+const pgArray = (items: readonly string[]) => `array[${items.map((s) => `'${s}'`).join(',')}]`;
+
+/**
+ * The synthetic data set, set-based: institutions, networks, users (one argon2 hash shared by all),
+ * one membership each plus a second for one user in five, two co-chairs per network.
+ */
+async function seed(db: Db, masterKey: Buffer): Promise<Fixture> {
+  const passwordHash = await hashPassword('upstander-bench-password');
+  const { institutions: ni, networks: nn, users: nu } = scale;
+  await query(
+    db,
+    `insert into institutions (name, slug)
+     select 'Medical School ' || i, 'school-' || i from generate_series(1, ${ni}) i`,
+  );
+  await query(
+    db,
+    `insert into networks (institution_id, name, slug, description)
+     select inst.id, (${pgArray(['MedRACE', 'MedPRIDE', 'MedDialect'])})[1 + (k - 1) % 3] || ' ' || k,
+            'network-' || k, 'A synthetic network for the benchmark.'
+     from generate_series(1, ${nn}) k
+     join institutions inst on inst.slug = 'school-' || (1 + (k - 1) % ${ni})`,
+  );
+  await query(
+    db,
+    `insert into users (email, name, password_hash)
+     select 'person-' || n || '@example.ac.uk',
+            (${pgArray(FIRST)})[1 + n % ${FIRST.length}] || ' ' || (${pgArray(LAST)})[1 + (n / ${FIRST.length}) % ${LAST.length}],
+            '${passwordHash}'
+     from generate_series(1, ${nu}) n`,
+  );
+  // Primary membership: person n joins network 1 + n % nn. Students (years 1–6), staff, alumni.
+  const memberKind = (seq: string) =>
+    `case when ${seq} % 10 < 7 then 'student' when ${seq} % 10 < 9 then 'staff' else 'alumnus' end`;
+  await query(
+    db,
+    `insert into memberships (user_id, network_id, kind, year_of_study)
+     select u.id, n.id, ${memberKind('u.seq')}, case when u.seq % 10 < 7 then 1 + u.seq % 6 end
+     from (select id, substring(email from 'person-([0-9]+)@')::int as seq from users) u
+     join networks n on n.slug = 'network-' || (1 + u.seq % ${nn})`,
+  );
+  // A second network for one person in five (a sister network of the same school, when there is one).
+  await query(
+    db,
+    `insert into memberships (user_id, network_id, kind, year_of_study)
+     select u.id, n.id, ${memberKind('u.seq')}, case when u.seq % 10 < 7 then 1 + u.seq % 6 end
+     from (select id, substring(email from 'person-([0-9]+)@')::int as seq from users) u
+     join networks n on n.slug = 'network-' || (1 + (u.seq + ${ni}) % ${nn})
+     where u.seq % 5 = 0 and (u.seq + ${ni}) % ${nn} <> u.seq % ${nn}
+     on conflict do nothing`,
+  );
+  // Two co-chairs (one student, one staff where possible) per network.
+  await query(
+    db,
+    `update memberships m set role = 'lead', lead_title = 'co_chair'
+     from (select user_id, network_id, row_number() over (partition by network_id, kind order by user_id) r
+           from memberships where kind in ('student', 'staff')) pick
+     where pick.user_id = m.user_id and pick.network_id = m.network_id and pick.r = 1`,
+  );
+  await query(db, 'analyze');
+
+  const [network] = await query<{ id: string; slug: string }>(
+    db,
+    `select id, slug from networks where slug = 'network-1'`,
+  );
+  const [member] = await query<{ user_id: string }>(
+    db,
+    `select user_id from memberships where network_id = '${network!.id}' and role = 'member' limit 1`,
+  );
+  const [lead] = await query<{ user_id: string }>(
+    db,
+    `select user_id from memberships where network_id = '${network!.id}' and role = 'lead' limit 1`,
+  );
+  // An admin with TOTP enrolled (a real sealed secret) whose session has given its code.
+  const [admin] = await query<{ id: string }>(
+    db,
+    `insert into users (email, name, password_hash, is_admin, totp_secret_sealed, totp_enabled_at)
+     values ('admin@example.ac.uk', 'Bench Admin', '${passwordHash}', true,
+             '${seal(masterKey, 'totp-secret', 'JBSWY3DPEHPK3PXP')}', now())
+     returning id`,
+  );
+  const session = (userId: string) =>
+    createSession(db, { userId, method: 'password', secondFactorDone: true, days: 1 });
+  return {
+    network: network!,
+    sessions: {
+      member: await session(member!.user_id),
+      lead: await session(lead!.user_id),
+      admin: await session(admin!.id),
+    },
+  };
+}
+
+// ---- load -----------------------------------------------------------------------------------------
+
+type LoadResult = { p50: number; p99: number; rps: number; errors: number; requests: number };
+
+/** autocannon in its own process, against one URL; JSON on stdout. */
+function runAutocannon(url: string, cookie: string | null): Promise<LoadResult> {
+  const cli = path.join(root, 'node_modules/autocannon/autocannon.js');
+  const argv = [cli, '-c', String(connections), '-d', String(duration), '-j', '-t', '10'];
+  if (cookie) argv.push('-H', `cookie:upstander_session=${cookie}`);
+  argv.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    // Bounded: the run takes `duration` seconds; anything far past that is a hang.
+    const timer = setTimeout(() => child.kill('SIGKILL'), (duration + 30) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        const r = JSON.parse(out);
+        resolve({
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          rps: r.requests.average,
+          errors: r.errors + r.timeouts + r.non2xx,
+          requests: r.requests.total,
+        });
+      } catch {
+        reject(new Error(`autocannon failed (exit ${code}): ${err.slice(0, 500)}`));
+      }
+    });
+  });
+}
+
+// ---- main -----------------------------------------------------------------------------------------
+
+async function main() {
+  const masterKey = crypto.randomBytes(32);
+  let t = performance.now();
+  const { database, cleanup } = await openBenchDatabase();
+  const openMs = ms(t);
+  t = performance.now();
+  await database.migrate();
+  const migrateMs = ms(t);
+  t = performance.now();
+  const fixture = await seed(database.db, masterKey);
+  const seedMs = ms(t);
+  const [{ version } = { version: '?' }] = await query<{ version: string }>(
+    database.db,
+    'select version() as version',
+  );
+  const [counts] = await query<{ users: number; memberships: number }>(
+    database.db,
+    'select (select count(*) from users)::int as users, (select count(*) from memberships)::int as memberships',
+  );
+  console.log(
+    `Seeded ${scaleName}: ${counts!.users} users, ${counts!.memberships} memberships in ${seedMs} ms ` +
+      `(open ${openMs} ms, migrate ${migrateMs} ms)`,
+  );
+
+  // Start-up as production does it: build the app on a migrated database, then ready.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'upstander-bench-data-'));
+  const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'http://127.0.0.1:3000', LOG_LEVEL: 'info' });
+  // Request logs are produced (their cost is real) and thrown away.
+  const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+  t = performance.now();
+  const app = await buildApp({ database, config, masterKey, serveWeb: false, logStream: sink });
+  await app.ready();
+  const startupMs = ms(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const base = `http://127.0.0.1:${port}`;
+  console.log(
+    `App ready in ${startupMs} ms at ${base}; ${connections} connections × ${duration} s per route\n`,
+  );
+
+  const rows: string[] = [];
+  const results: Record<string, unknown>[] = [];
+  const selected = ROUTES.filter((r) => !args.only || r.name.includes(args.only));
+  for (const route of selected) {
+    const url = base + (typeof route.path === 'function' ? route.path(fixture) : route.path);
+    const cookie = route.session === 'none' ? null : fixture.sessions[route.session];
+    // One request first: a route that is not there (yet) or refuses is reported, not measured.
+    const probe = await fetch(url, cookie ? { headers: { cookie: `upstander_session=${cookie}` } } : {});
+    await probe.arrayBuffer();
+    if (probe.status !== 200) {
+      console.log(`  ${route.name}: skipped (answers ${probe.status})`);
+      rows.push(`| ${route.name} | – | – | – | skipped: HTTP ${probe.status} |`);
+      results.push({ route: route.name, skipped: probe.status });
+      continue;
+    }
+    const r = await runAutocannon(url, cookie);
+    sampleRss();
+    console.log(
+      `  ${route.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${Math.round(r.rps)} req/s, ${r.errors} errors`,
+    );
+    rows.push(`| ${route.name} | ${r.p50} | ${r.p99} | ${Math.round(r.rps)} | ${r.errors} |`);
+    results.push({ route: route.name, ...r });
+  }
+
+  await app.close();
+  await database.close();
+  await cleanup();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+
+  const cpus = os.cpus();
+  const dbKind = database.kind === 'pglite' ? 'PGlite (embedded, WASM)' : 'PostgreSQL';
+  const dbVersion = version.split(' ').slice(0, 2).join(' ');
+  const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} RAM, Node ${process.version}, ${dbKind} (${dbVersion})`;
+  const report = [
+    `### ${scaleName} scale on ${database.kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}`,
+    '',
+    `${counts!.users.toLocaleString('en-GB')} users, ${counts!.memberships.toLocaleString('en-GB')} memberships, ` +
+      `${scale.networks} networks, ${scale.institutions} institution(s). ` +
+      `autocannon: ${connections} connections for ${duration} s per route, on loopback, sharing the machine with the server.`,
+    '',
+    '| route | p50 ms | p99 ms | req/s | errors |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    `- start-up (buildApp + ready, database already migrated): ${startupMs} ms; ` +
+      `open database ${openMs} ms, migrate ${migrateMs} ms, seed ${seedMs} ms`,
+    `- peak RSS of the server process: ${mb(peakRss)}`,
+    `- machine: ${machine}`,
+    `- run: ${new Date().toISOString()}`,
+    '',
+  ].join('\n');
+  console.log(`\n${report}`);
+  const outDir = path.join(root, 'bench/results');
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'latest.md'), report);
+  fs.writeFileSync(
+    path.join(outDir, `${scaleName}-${database.kind}.json`),
+    JSON.stringify(
+      { scale: scaleName, database: database.kind, startupMs, seedMs, peakRss, machine, results },
+      null,
+      2,
+    ),
+  );
+  console.log(`Written to bench/results/latest.md and bench/results/${scaleName}-${database.kind}.json`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

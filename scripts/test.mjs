@@ -1,0 +1,130 @@
+// `npm test`: the server tests (PGlite, or PostgreSQL when DATABASE_URL is set), then the browser
+// journeys in Debian Chromium when it is installed. Prints `N passed, N failed` at the end.
+//
+//   node scripts/test.mjs              both runs
+//   node scripts/test.mjs --e2e-only   build the web app and run the browser journeys only
+//   node scripts/test.mjs -- <args>    extra arguments for vitest (a file filter, -t "name", …)
+//
+// REQUIRE_E2E=1 turns "Chromium is missing, browser tests skipped" into a failure (CI sets it).
+// CHROMIUM_PATH points at another Chromium binary (default /usr/bin/chromium).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tmp = path.join(root, '.tmp');
+fs.mkdirSync(tmp, { recursive: true });
+
+const argv = process.argv.slice(2);
+const e2eOnly = argv.includes('--e2e-only');
+const dashDash = argv.indexOf('--');
+const extra = dashDash >= 0 ? argv.slice(dashDash + 1) : argv.filter((a) => a !== '--e2e-only');
+
+const vitestBin = path.join(root, 'node_modules/vitest/vitest.mjs');
+const viteBin = path.join(root, 'node_modules/vite/bin/vite.js');
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const requireE2e = process.env.REQUIRE_E2E === '1' || process.env.REQUIRE_E2E === 'true';
+const database = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'PGlite (embedded)';
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const problems = [];
+
+function seconds(since) {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/** Runs one vitest project with the usual console output plus a JSON report we can count. */
+function runVitest(project) {
+  const report = path.join(tmp, `vitest-${project}.json`);
+  fs.rmSync(report, { force: true });
+  const started = performance.now();
+  console.log(`\n▶ vitest --project ${project} on ${database}\n`);
+  const result = spawnSync(
+    process.execPath,
+    [
+      vitestBin,
+      'run',
+      '--project',
+      project,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+      ...extra,
+    ],
+    { cwd: root, stdio: 'inherit', env: process.env },
+  );
+  let counted = false;
+  if (fs.existsSync(report)) {
+    try {
+      const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+      totals.passed += json.numPassedTests ?? 0;
+      totals.failed += json.numFailedTests ?? 0;
+      totals.skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+      // A file that fails to load (syntax error, failing beforeAll) has no failed *test*; count it.
+      const brokenFiles = (json.testResults ?? []).filter(
+        (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+      ).length;
+      totals.failed += brokenFiles;
+      counted = true;
+    } catch {
+      // fall through: an unreadable report is a failure below
+    }
+  }
+  const ok = result.status === 0;
+  if (!ok) problems.push(`${project} tests failed (exit ${result.status ?? result.signal})`);
+  if (!counted) {
+    totals.failed += ok ? 0 : 1;
+    problems.push(`${project}: no JSON report at ${path.relative(root, report)}`);
+  }
+  console.log(`\n◀ ${project} tests ${ok ? 'passed' : 'FAILED'} in ${seconds(started)}`);
+  return ok;
+}
+
+function box(lines) {
+  const width = Math.max(...lines.map((l) => l.length));
+  const bar = '═'.repeat(width + 2);
+  return [`╔${bar}╗`, ...lines.map((l) => `║ ${l.padEnd(width)} ║`), `╚${bar}╝`].join('\n');
+}
+
+let ok = true;
+if (!e2eOnly) ok = runVitest('server') && ok;
+
+if (fs.existsSync(chromium)) {
+  const started = performance.now();
+  console.log('\n▶ vite build (the browser tests drive the built web app)\n');
+  const build = spawnSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) {
+    ok = false;
+    totals.failed += 1;
+    problems.push(`vite build failed (exit ${build.status ?? build.signal}); browser tests not run`);
+  } else {
+    console.log(`  built in ${seconds(started)}`);
+    ok = runVitest('e2e') && ok;
+  }
+} else {
+  console.log(
+    `\n${box([
+      'BROWSER TESTS SKIPPED: Chromium was not found',
+      `(looked for ${chromium}).`,
+      '',
+      'The end-to-end journeys drive a real Chromium. Install it with',
+      '    sudo apt-get install chromium',
+      'or point CHROMIUM_PATH at a Chromium/Chrome binary, then run',
+      '    npm run test:e2e',
+      requireE2e ? 'REQUIRE_E2E is set, so this run FAILS.' : 'Set REQUIRE_E2E=1 to make this a failure.',
+    ])}\n`,
+  );
+  if (requireE2e) {
+    ok = false;
+    problems.push('Chromium missing and REQUIRE_E2E=1');
+  }
+}
+
+console.log('');
+for (const p of problems) console.log(`✗ ${p}`);
+const skipped = totals.skipped ? `, ${totals.skipped} skipped` : '';
+console.log(`${totals.passed} passed, ${totals.failed} failed${skipped}`);
+process.exit(ok && totals.failed === 0 ? 0 : 1);

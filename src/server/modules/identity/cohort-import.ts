@@ -1,0 +1,263 @@
+import { parse } from 'csv-parse/sync';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Db } from '../../../db/client';
+import { memberships, networks, users } from '../../../db/schema';
+import {
+  type CohortImportResultSchema,
+  type CohortImportRowError,
+  Email,
+  Limits,
+  PersonName,
+} from '../../../shared/identity/schema';
+import type { Actor } from '../../platform/actor';
+import { recordAudit } from '../../platform/audit/audit';
+import { randomToken } from '../../platform/crypto';
+import { invalid } from '../../platform/errors';
+import type { Services } from '../../platform/services';
+import { type Invitee, issueInvitations, requireManagedNetwork, sendQueuedMail } from './invitations';
+
+export type CohortImportResult = z.infer<typeof CohortImportResultSchema>;
+export type RowError = z.infer<typeof CohortImportRowError>;
+/** One person from the file, with the row number a spreadsheet shows for it (the header is row 1). */
+export type CohortRow = Invitee & { row: number };
+
+const COLUMNS = ['name', 'email', 'kind', 'year'] as const;
+const REQUIRED = ['name', 'email', 'kind'] as const;
+const KINDS = new Set(['student', 'staff', 'alumnus']);
+/** Enough field errors for anyone to see the pattern; the message still counts every row. */
+const MAX_FIELD_ERRORS = 200;
+
+const fileProblem = (message: string) => invalid(message, [{ path: 'csv', message }]);
+
+/**
+ * Reads a cohort file (header row `name,email,kind,year`, headers in any case and order, BOM and
+ * any line ending accepted) and checks every row. Structural problems (not CSV, no header, no
+ * rows, too many rows) throw at once; row problems are all collected and returned.
+ */
+export function parseCohortCsv(csv: string): { rows: CohortRow[]; errors: RowError[] } {
+  let records: string[][];
+  try {
+    records = parse(csv, {
+      bom: true,
+      trim: true,
+      relax_column_count: true,
+      // Keep blank lines as records so each record's index is the row a spreadsheet shows.
+      skip_empty_lines: false,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    });
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    throw fileProblem(
+      `The file could not be read as CSV${line ? ` (near row ${line})` : ''}: check for an unclosed quotation mark.`,
+    );
+  }
+  const isBlank = (record: string[]) => record.every((cell) => cell === '');
+  const headerIndex = records.findIndex((r) => !isBlank(r));
+  const header = records[headerIndex];
+  if (!header) throw fileProblem('The file is empty.');
+  const headerRow = headerIndex + 1;
+  const names = header.map((h) => h.toLowerCase());
+  const position = new Map<string, number>();
+  for (const [i, h] of names.entries()) {
+    if (!(COLUMNS as readonly string[]).includes(h)) continue;
+    if (position.has(h)) throw fileProblem(`The column “${h}” appears twice in the header row.`);
+    position.set(h, i);
+  }
+  const missing = REQUIRED.filter((c) => !position.has(c));
+  if (missing.length > 0) {
+    throw fileProblem(
+      `The first row must name the columns name, email, kind and year. Missing: ${missing.join(', ')}.`,
+    );
+  }
+  const body = records
+    .map((record, index) => ({ record, row: index + 1 }))
+    .filter(({ record, row }) => row > headerRow && !isBlank(record));
+  if (body.length === 0) throw fileProblem('The file has a header row but nobody in it.');
+  if (body.length > Limits.csvMaxRows) {
+    throw fileProblem(
+      `The file has ${body.length} people; import at most ${Limits.csvMaxRows} at a time (split the file).`,
+    );
+  }
+
+  const rows: CohortRow[] = [];
+  const errors: RowError[] = [];
+  const firstRowOf = new Map<string, number>();
+  const cell = (record: string[], column: string) => {
+    const i = position.get(column);
+    return i === undefined ? '' : (record[i] ?? '');
+  };
+  for (const { record, row } of body) {
+    const rowErrors: RowError[] = [];
+    const fail = (field: string, message: string) => rowErrors.push({ row, field, message });
+    if (record.slice(header.length).some((c) => c !== '')) {
+      fail('row', 'This row has more cells than the header. If a name contains a comma, put it in quotes.');
+    }
+    const name = PersonName.safeParse(cell(record, 'name'));
+    if (!name.success) fail('name', name.error.issues[0]?.message ?? 'Enter a name.');
+    const email = Email.safeParse(cell(record, 'email'));
+    if (!email.success) {
+      fail(
+        'email',
+        cell(record, 'email') === '' ? 'Enter an e-mail address.' : email.error.issues[0]!.message,
+      );
+    } else {
+      const first = firstRowOf.get(email.data);
+      if (first !== undefined) fail('email', `This e-mail address is also on row ${first}.`);
+      else firstRowOf.set(email.data, row);
+    }
+    const kind = cell(record, 'kind').toLowerCase();
+    const year = cell(record, 'year');
+    let yearOfStudy: number | null = null;
+    if (!KINDS.has(kind)) {
+      fail('kind', 'Use student, staff or alumnus.');
+    } else if (kind === 'student') {
+      yearOfStudy = /^\d{1,2}$/.test(year) ? Number(year) : null;
+      if (yearOfStudy === null || yearOfStudy < 1 || yearOfStudy > 6) {
+        fail('year', 'Students need a year of study from 1 to 6.');
+      }
+    } else if (year !== '') {
+      fail('year', 'Only students have a year of study: leave it empty for staff and alumni.');
+    }
+    if (rowErrors.length > 0) {
+      errors.push(...rowErrors);
+      continue;
+    }
+    rows.push({
+      row,
+      name: name.data!,
+      email: email.data!,
+      kind: kind as Invitee['kind'],
+      yearOfStudy,
+    });
+  }
+  return { rows, errors };
+}
+
+/** The shared error answer: every row's problems as fields, and nothing written. */
+function rowsNeedFixing(errors: RowError[]) {
+  const rowCount = new Set(errors.map((e) => e.row)).size;
+  const fields = errors
+    .slice(0, MAX_FIELD_ERRORS)
+    .map((e) => ({ path: `row ${e.row}.${e.field}`, message: e.message }));
+  if (errors.length > MAX_FIELD_ERRORS) {
+    fields.push({
+      path: 'csv',
+      message: `…and ${errors.length - MAX_FIELD_ERRORS} more problems not listed.`,
+    });
+  }
+  return invalid(
+    `${rowCount} ${rowCount === 1 ? 'row needs' : 'rows need'} fixing; nothing was imported.`,
+    fields,
+  );
+}
+
+/** Sorts the file's people into existing accounts (members or not yet) and new e-mail addresses. */
+async function plan(db: Db, networkId: string, rows: CohortRow[]) {
+  const accounts = new Map<string, string>();
+  const members = new Set<string>();
+  for (let i = 0; i < rows.length; i += 1000) {
+    const emails = rows.slice(i, i + 1000).map((r) => r.email);
+    const found = await db
+      .select({ id: users.id, email: sql<string>`lower(${users.email})` })
+      .from(users)
+      .where(inArray(sql`lower(${users.email})`, emails));
+    for (const u of found) accounts.set(u.email, u.id);
+    if (found.length === 0) continue;
+    const memberRows = await db
+      .select({ userId: memberships.userId })
+      .from(memberships)
+      .where(
+        and(
+          eq(memberships.networkId, networkId),
+          inArray(
+            memberships.userId,
+            found.map((u) => u.id),
+          ),
+        ),
+      );
+    for (const m of memberRows) members.add(m.userId);
+  }
+  const addExisting: (CohortRow & { userId: string })[] = [];
+  const invite: CohortRow[] = [];
+  let unchanged = 0;
+  for (const row of rows) {
+    const userId = accounts.get(row.email);
+    if (userId === undefined) invite.push(row);
+    else if (members.has(userId)) unchanged++;
+    else addExisting.push({ ...row, userId });
+  }
+  return { addExisting, invite, unchanged };
+}
+
+/**
+ * Imports a cohort into a network, all or nothing: every row is checked first and any problem
+ * refuses the whole file; then, in one transaction, existing accounts become members, new people
+ * are invited by e-mail, and one audit event records the counts (never the addresses).
+ * `newToken` exists so a test can provoke a failure part-way through the transaction.
+ */
+export async function importCohort(
+  services: Services,
+  actor: Actor,
+  networkId: string,
+  input: { csv: string; dryRun: boolean },
+  options: { newToken?: () => string } = {},
+): Promise<CohortImportResult> {
+  const { db } = services;
+  const target = await requireManagedNetwork(db, actor, networkId);
+  const { rows, errors } = parseCohortCsv(input.csv);
+  if (errors.length > 0) throw rowsNeedFixing(errors);
+
+  if (input.dryRun) {
+    const planned = await plan(db, networkId, rows);
+    return {
+      dryRun: true,
+      rows: rows.length,
+      addedExisting: planned.addExisting.length,
+      invited: planned.invite.length,
+      unchanged: planned.unchanged,
+    };
+  }
+
+  const result = await db.transaction(async (tx) => {
+    // Serialise membership changes of this network while the file goes in.
+    await tx
+      .select({ id: networks.id })
+      .from(networks)
+      .where(eq(networks.id, networkId))
+      .for('no key update');
+    const planned = await plan(tx, networkId, rows);
+    for (let i = 0; i < planned.addExisting.length; i += 1000) {
+      await tx.insert(memberships).values(
+        planned.addExisting.slice(i, i + 1000).map((r) => ({
+          userId: r.userId,
+          networkId,
+          kind: r.kind,
+          yearOfStudy: r.yearOfStudy,
+        })),
+      );
+    }
+    const invited = await issueInvitations(
+      tx,
+      services,
+      { target, invitedBy: { userId: actor.userId, name: actor.name }, people: planned.invite },
+      options.newToken ?? (() => randomToken(32)),
+    );
+    const counts = {
+      rows: rows.length,
+      addedExisting: planned.addExisting.length,
+      invited,
+      unchanged: planned.unchanged,
+    };
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'cohort.import',
+      subjectType: 'network',
+      subjectId: networkId,
+      data: counts,
+    });
+    return counts;
+  });
+  if (result.invited > 0) sendQueuedMail(services);
+  return { dryRun: false, ...result };
+}

@@ -1,0 +1,299 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../../db/client';
+import { institutions, memberships, networks, oneTimeTokens, users } from '../../../db/schema';
+import {
+  type InvitationCreateSchema,
+  type InvitationViewSchema,
+  MembershipKind,
+  YearOfStudy,
+} from '../../../shared/identity/schema';
+import type { Actor } from '../../platform/actor';
+import { recordAudit } from '../../platform/audit/audit';
+import { hashToken, randomToken } from '../../platform/crypto';
+import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors';
+import type { Services } from '../../platform/services';
+import { hashPassword } from './credentials';
+import { isUsableToken, spendToken } from './mutations';
+import { mayManageNetwork, maySeeNetworkMembers } from './policy';
+
+export const INVITATION_DAYS = 14;
+
+export type InvitationCreate = z.infer<typeof InvitationCreateSchema>;
+export type InvitationView = z.infer<typeof InvitationViewSchema>;
+
+/** What an invitation token carries (one_time_tokens.payload). Parsed on the way out: never trusted blindly. */
+const InvitationPayload = z.object({
+  networkId: z.uuid(),
+  kind: MembershipKind,
+  yearOfStudy: YearOfStudy.nullable(),
+  name: z.string(),
+});
+type InvitationPayload = z.infer<typeof InvitationPayload>;
+
+export type InvitationTarget = {
+  networkId: string;
+  networkName: string;
+  institutionName: string;
+};
+
+export type Invitee = {
+  email: string;
+  name: string;
+  kind: 'student' | 'staff' | 'alumnus';
+  yearOfStudy: number | null;
+};
+
+/** Students have a year of study (1–6); staff and alumni have none. The same rule as the database's. */
+export function yearMatchesKind(kind: Invitee['kind'], yearOfStudy: number | null): boolean {
+  return (kind === 'student') === (yearOfStudy !== null);
+}
+
+export function invitationLink(publicUrl: string, token: string): string {
+  return `${publicUrl}/invite/${token}`;
+}
+
+function invitationMail(
+  publicUrl: string,
+  target: InvitationTarget,
+  inviter: string,
+  person: Invitee,
+  token: string,
+) {
+  return {
+    to: person.email,
+    subject: `You are invited to join ${target.networkName}`,
+    text: [
+      `Hello ${person.name},`,
+      '',
+      `${inviter} has invited you to join ${target.networkName} at ${target.institutionName} on Upstander.`,
+      '',
+      `Open this link to accept and set up your account. It works once, for ${INVITATION_DAYS} days:`,
+      invitationLink(publicUrl, token),
+      '',
+      'If you were not expecting this invitation, you can ignore this e-mail.',
+    ].join('\n'),
+  };
+}
+
+/** The network and institution names an invitation names, or null for an unknown network. */
+export async function loadInvitationTarget(db: Db, networkId: string): Promise<InvitationTarget | null> {
+  const [row] = await db
+    .select({ networkId: networks.id, networkName: networks.name, institutionName: institutions.name })
+    .from(networks)
+    .innerJoin(institutions, eq(institutions.id, networks.institutionId))
+    .where(eq(networks.id, networkId))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * Creates invitations and queues their e-mails inside the caller's transaction: the tokens and
+ * the mail exist exactly if the rest of the change does. Tokens are stored only as hashes.
+ */
+export async function issueInvitations(
+  tx: Db,
+  services: Pick<Services, 'mailer' | 'config'>,
+  input: { target: InvitationTarget; invitedBy: { userId: string; name: string }; people: Invitee[] },
+  newToken: () => string = () => randomToken(32),
+): Promise<number> {
+  const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
+  const issued = input.people.map((person) => ({ person, token: newToken() }));
+  for (let i = 0; i < issued.length; i += 1000) {
+    await tx.insert(oneTimeTokens).values(
+      issued.slice(i, i + 1000).map(({ person, token }) => ({
+        purpose: 'invitation' as const,
+        tokenHash: hashToken(token),
+        email: person.email,
+        payload: {
+          networkId: input.target.networkId,
+          kind: person.kind,
+          yearOfStudy: person.yearOfStudy,
+          name: person.name,
+        } satisfies InvitationPayload,
+        createdBy: input.invitedBy.userId,
+        expiresAt,
+      })),
+    );
+  }
+  for (const { person, token } of issued) {
+    await services.mailer.queue(
+      tx,
+      invitationMail(services.config.publicUrl, input.target, input.invitedBy.name, person, token),
+    );
+  }
+  return issued.length;
+}
+
+/**
+ * Who may manage a network's people: answers 404 when the actor may not even see them (or the
+ * network does not exist) and 403 to a member who is not one of its leads.
+ */
+export async function requireManagedNetwork(db: Db, actor: Actor, networkId: string) {
+  if (!maySeeNetworkMembers(actor, networkId)) throw notFound('That network');
+  const target = await loadInvitationTarget(db, networkId);
+  if (!target) throw notFound('That network');
+  if (!mayManageNetwork(actor, networkId)) {
+    throw forbidden('Only the network’s leads and administrators may invite people.');
+  }
+  return target;
+}
+
+/** Invites one person to a network by e-mail. */
+export async function createInvitation(services: Services, actor: Actor, input: InvitationCreate) {
+  const { db } = services;
+  const target = await requireManagedNetwork(db, actor, input.networkId);
+  if (!yearMatchesKind(input.kind, input.yearOfStudy)) {
+    throw invalid('Students need a year of study; staff and alumni have none.', [
+      { path: 'yearOfStudy', message: 'Students need a year of study; staff and alumni have none.' },
+    ]);
+  }
+  await db.transaction(async (tx) => {
+    const [member] = await tx
+      .select({ userId: memberships.userId })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.networkId, input.networkId), eq(sql`lower(${users.email})`, input.email)))
+      .limit(1);
+    if (member) {
+      throw conflict('That person is already a member of this network.', [
+        { path: 'email', message: 'Already a member of this network.' },
+      ]);
+    }
+    await issueInvitations(tx, services, {
+      target,
+      invitedBy: { userId: actor.userId, name: actor.name },
+      people: [input],
+    });
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'invitations.create',
+      subjectType: 'network',
+      subjectId: input.networkId,
+      // No e-mail address in the (permanent) audit log: the token row holds it and can be purged.
+      data: { kind: input.kind, yearOfStudy: input.yearOfStudy },
+    });
+  });
+  sendQueuedMail(services);
+}
+
+/** Sends queued mail after the transaction committed; a failure is logged and retried later, never thrown. */
+export function sendQueuedMail(services: Pick<Services, 'mailer' | 'log'>) {
+  services.mailer.deliverPending().catch((error: Error) => {
+    services.log.warn({ err: error.message }, 'mail delivery run failed; it will be retried');
+  });
+}
+
+async function accountIdForEmail(db: Db, email: string): Promise<string | null> {
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+function readPayload(row: { email: string | null; payload: Record<string, unknown> }) {
+  const payload = InvitationPayload.safeParse(row.payload);
+  if (!payload.success || !row.email) throw notFound('That invitation');
+  return { email: row.email, ...payload.data };
+}
+
+const expired = () =>
+  new AppError(
+    'not_found',
+    'This invitation has expired or has already been used. Ask the network’s leads for a new one.',
+  );
+
+/** What the invitation page shows; an unknown, expired or used link is a 404. */
+export async function viewInvitation(db: Db, token: string): Promise<InvitationView> {
+  const row = await isUsableToken(db, 'invitation', token);
+  if (!row) throw expired();
+  const invitation = readPayload(row);
+  const target = await loadInvitationTarget(db, invitation.networkId);
+  if (!target) throw expired();
+  return {
+    email: invitation.email,
+    name: invitation.name,
+    networkName: target.networkName,
+    institutionName: target.institutionName,
+    accountExists: (await accountIdForEmail(db, invitation.email)) !== null,
+  };
+}
+
+/**
+ * Accepts an invitation by creating the account it was sent to, with its membership. If an
+ * account already exists for the e-mail, nothing changes (the token stays usable) and the person
+ * is asked to sign in and accept from there. Returns the new user's id.
+ */
+export async function acceptInvitation(
+  db: Db,
+  input: { token: string; name: string; password: string },
+): Promise<string> {
+  // Check the link before the (deliberately slow) password hash.
+  if (!(await isUsableToken(db, 'invitation', input.token))) throw expired();
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const row = await spendToken(tx, 'invitation', input.token);
+    const invitation = readPayload(row);
+    if (await accountIdForEmail(tx, invitation.email)) {
+      throw conflict(
+        'An account already exists for this e-mail address. Sign in, then open the invitation link again to accept it.',
+      );
+    }
+    if (!(await loadInvitationTarget(tx, invitation.networkId))) throw notFound('That network');
+    const [user] = await tx
+      .insert(users)
+      .values({ email: invitation.email, name: input.name, passwordHash })
+      .returning({ id: users.id });
+    await tx.insert(memberships).values({
+      userId: user!.id,
+      networkId: invitation.networkId,
+      kind: invitation.kind,
+      yearOfStudy: invitation.yearOfStudy,
+    });
+    await recordAudit(tx, {
+      actorUserId: user!.id,
+      action: 'invitations.accept',
+      subjectType: 'network',
+      subjectId: invitation.networkId,
+      data: { userId: user!.id, newAccount: true, invitedBy: row.createdBy },
+    });
+    return user!.id;
+  });
+}
+
+/**
+ * Accepts an invitation for the signed-in account. The invitation must have been sent to this
+ * account's e-mail address; any other answers 404 and leaves the link unspent.
+ */
+export async function acceptInvitationSignedIn(db: Db, actor: Actor, token: string) {
+  await db.transaction(async (tx) => {
+    const row = await spendToken(tx, 'invitation', token);
+    const invitation = readPayload(row);
+    if (invitation.email.toLowerCase() !== actor.email.toLowerCase()) throw notFound('That invitation');
+    if (!(await loadInvitationTarget(tx, invitation.networkId))) throw notFound('That network');
+    const added = await tx
+      .insert(memberships)
+      .values({
+        userId: actor.userId,
+        networkId: invitation.networkId,
+        kind: invitation.kind,
+        yearOfStudy: invitation.yearOfStudy,
+      })
+      .onConflictDoNothing()
+      .returning({ userId: memberships.userId });
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'invitations.accept',
+      subjectType: 'network',
+      subjectId: invitation.networkId,
+      data: {
+        userId: actor.userId,
+        newAccount: false,
+        alreadyMember: added.length === 0,
+        invitedBy: row.createdBy,
+      },
+    });
+  });
+}

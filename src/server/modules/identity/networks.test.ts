@@ -1,0 +1,333 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents, memberships } from '../../../db/schema';
+import { createTestApp, type TestApp } from '../../test/app';
+import { addMember, buildInstitution, buildNetwork, buildUser, TEST_PASSWORD } from '../../test/factories';
+import { totpNow } from './credentials';
+
+let t: TestApp;
+let admin: Awaited<ReturnType<typeof signIn>>;
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await signIn(
+    await buildUser(t.database.db, { isAdmin: true, totpMasterKey: t.app.services.masterKey }),
+  );
+});
+afterAll(() => t.close());
+
+type Person = { id: string; email: string; name: string; totpSecret: string | null };
+
+async function signIn(user: Person) {
+  const c = t.client();
+  const r = await c.post('/api/auth/sign-in', { email: user.email, password: TEST_PASSWORD });
+  expect(r.statusCode).toBe(200);
+  if (user.totpSecret) {
+    expect((await c.post('/api/auth/second-factor', { code: totpNow(user.totpSecret) })).statusCode).toBe(
+      200,
+    );
+  }
+  return Object.assign(c, { user });
+}
+
+/** A network with a student and a staff co-chair, an action lead, two members; and a stranger. */
+async function setup() {
+  const db = t.database.db;
+  const institution = await buildInstitution(db);
+  const network = await buildNetwork(db, institution.id);
+  const other = await buildNetwork(db, institution.id);
+  const people = {
+    studentChair: await buildUser(db, { name: 'Amara Student-Chair' }),
+    staffChair: await buildUser(db, { name: 'Ravi Staff-Chair' }),
+    actionLead: await buildUser(db, { name: 'Kwame Action-Lead' }),
+    member: await buildUser(db, { name: 'Yusuf Member' }),
+    member2: await buildUser(db, { name: 'Zara Member' }),
+    stranger: await buildUser(db, { name: 'Sam Stranger' }),
+  };
+  await addMember(db, {
+    userId: people.studentChair.id,
+    networkId: network.id,
+    role: 'lead',
+    yearOfStudy: 4,
+  });
+  await addMember(db, { userId: people.staffChair.id, networkId: network.id, kind: 'staff', role: 'lead' });
+  await addMember(db, {
+    userId: people.actionLead.id,
+    networkId: network.id,
+    kind: 'staff',
+    role: 'lead',
+    leadTitle: 'action_lead',
+  });
+  await addMember(db, { userId: people.member.id, networkId: network.id, yearOfStudy: 2 });
+  await addMember(db, { userId: people.member2.id, networkId: network.id, kind: 'alumnus' });
+  await addMember(db, { userId: people.stranger.id, networkId: other.id, role: 'lead' });
+  return { institution, network, other, ...people };
+}
+
+const membershipOf = async (networkId: string, userId: string) =>
+  (
+    await t.database.db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.networkId, networkId), eq(memberships.userId, userId)))
+  )[0] ?? null;
+const auditCount = async () =>
+  (await t.database.db.select({ n: sql<number>`count(*)::int` }).from(auditEvents))[0]!.n;
+const lastAudit = async () =>
+  (await t.database.db.select().from(auditEvents).orderBy(sql`seq desc`).limit(1))[0]!;
+
+describe('GET /api/networks', () => {
+  it('lists every network with its institution and member count, to anyone', async () => {
+    const s = await setup();
+    const r = await t.client().get('/api/networks');
+    expect(r.statusCode).toBe(200);
+    const list = r.json() as { id: string; memberCount: number; institutionName: string }[];
+    expect(list.find((n) => n.id === s.network.id)).toMatchObject({
+      memberCount: 5,
+      institutionName: s.institution.name,
+      slug: s.network.slug,
+    });
+    expect(list.find((n) => n.id === s.other.id)).toMatchObject({ memberCount: 1 });
+  });
+});
+
+describe('GET /api/networks/:slug', () => {
+  it('shows the co-chairs as public contacts, students first, and nothing about others', async () => {
+    const s = await setup();
+    const r = await t.client().get(`/api/networks/${s.network.slug}`);
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body.coChairs).toEqual([
+      { name: 'Amara Student-Chair', kind: 'student' },
+      { name: 'Ravi Staff-Chair', kind: 'staff' },
+    ]);
+    expect(JSON.stringify(body)).not.toContain('@');
+    expect(body.viewer).toEqual({ isMember: false, isLead: false, canManage: false });
+  });
+
+  it('tells the viewer what they may do', async () => {
+    const s = await setup();
+    const url = `/api/networks/${s.network.slug}`;
+    const member = await signIn(s.member);
+    const lead = await signIn(s.actionLead);
+    expect((await member.get(url)).json().viewer).toEqual({
+      isMember: true,
+      isLead: false,
+      canManage: false,
+    });
+    expect((await lead.get(url)).json().viewer).toEqual({ isMember: true, isLead: true, canManage: true });
+    expect((await admin.get(url)).json().viewer).toEqual({ isMember: false, isLead: false, canManage: true });
+  });
+
+  it('answers 404 for an unknown network', async () => {
+    const r = await t.client().get('/api/networks/no-such-network');
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('GET /api/networks/:id/members', () => {
+  it('shows members the list without e-mail addresses', async () => {
+    const s = await setup();
+    const member = await signIn(s.member);
+    const r = await member.get(`/api/networks/${s.network.id}/members`);
+    expect(r.statusCode).toBe(200);
+    const list = r.json() as { name: string; email: string | null; role: string }[];
+    expect(list).toHaveLength(5);
+    expect(list.every((m) => m.email === null)).toBe(true);
+    // Leads first: co-chairs, then action leads, then members by name.
+    expect(list.map((m) => m.name)).toEqual([
+      'Amara Student-Chair',
+      'Ravi Staff-Chair',
+      'Kwame Action-Lead',
+      'Yusuf Member',
+      'Zara Member',
+    ]);
+  });
+
+  it('shows leads and admins the e-mail addresses', async () => {
+    const s = await setup();
+    for (const c of [await signIn(s.actionLead), admin]) {
+      const list = (await c.get(`/api/networks/${s.network.id}/members`)).json() as { email: string }[];
+      expect(list.map((m) => m.email)).toContain(s.member.email);
+    }
+  });
+
+  it('answers 404 to a non-member, 401 when signed out, 404 for an unknown network', async () => {
+    const s = await setup();
+    const stranger = await signIn(s.stranger);
+    expect((await stranger.get(`/api/networks/${s.network.id}/members`)).statusCode).toBe(404);
+    expect((await t.client().get(`/api/networks/${s.network.id}/members`)).statusCode).toBe(401);
+    expect((await admin.get('/api/networks/00000000-0000-4000-8000-000000000000/members')).statusCode).toBe(
+      404,
+    );
+    expect((await admin.get('/api/networks/not-a-uuid/members')).statusCode).toBe(400);
+  });
+});
+
+describe('PUT /api/networks/:id/members/:userId', () => {
+  const asMember = { kind: 'student', yearOfStudy: 3, role: 'member', leadTitle: null };
+  const asActionLead = { kind: 'student', yearOfStudy: 2, role: 'lead', leadTitle: 'action_lead' };
+
+  it('lets a co-chair appoint an action lead, and audits before and after', async () => {
+    const s = await setup();
+    const chair = await signIn(s.studentChair);
+    const r = await chair.put(`/api/networks/${s.network.id}/members/${s.member.id}`, asActionLead);
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({
+      userId: s.member.id,
+      role: 'lead',
+      leadTitle: 'action_lead',
+      email: s.member.email,
+    });
+    expect(await membershipOf(s.network.id, s.member.id)).toMatchObject({
+      role: 'lead',
+      leadTitle: 'action_lead',
+    });
+    const event = await lastAudit();
+    expect(event).toMatchObject({
+      action: 'memberships.update',
+      actorUserId: s.studentChair.id,
+      subjectType: 'network',
+      subjectId: s.network.id,
+    });
+    expect(event.data).toMatchObject({
+      userId: s.member.id,
+      before: { role: 'member', leadTitle: null },
+      after: { role: 'lead', leadTitle: 'action_lead' },
+    });
+  });
+
+  it('lets an action lead update a member’s year but not appoint leads or change a co-chair', async () => {
+    const s = await setup();
+    const lead = await signIn(s.actionLead);
+    const ok = await lead.put(`/api/networks/${s.network.id}/members/${s.member.id}`, asMember);
+    expect(ok.statusCode).toBe(200);
+    expect((await membershipOf(s.network.id, s.member.id))?.yearOfStudy).toBe(3);
+
+    const before = await auditCount();
+    const promote = await lead.put(`/api/networks/${s.network.id}/members/${s.member.id}`, asActionLead);
+    expect(promote.statusCode).toBe(403);
+    const demoteChair = await lead.put(`/api/networks/${s.network.id}/members/${s.staffChair.id}`, {
+      kind: 'staff',
+      yearOfStudy: null,
+      role: 'member',
+      leadTitle: null,
+    });
+    expect(demoteChair.statusCode).toBe(403);
+    expect(await membershipOf(s.network.id, s.member.id)).toMatchObject({ role: 'member', yearOfStudy: 3 });
+    expect(await membershipOf(s.network.id, s.staffChair.id)).toMatchObject({ leadTitle: 'co_chair' });
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('refuses members (403), strangers (404) and the signed-out (401), changing nothing', async () => {
+    const s = await setup();
+    const url = `/api/networks/${s.network.id}/members/${s.member2.id}`;
+    const before = await auditCount();
+    expect((await (await signIn(s.member)).put(url, asActionLead)).statusCode).toBe(403);
+    expect((await (await signIn(s.stranger)).put(url, asActionLead)).statusCode).toBe(404);
+    expect((await t.client().put(url, asActionLead)).statusCode).toBe(401);
+    expect(await membershipOf(s.network.id, s.member2.id)).toMatchObject({ role: 'member', kind: 'alumnus' });
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('answers 404 for someone who is not a member, and 400 for an inconsistent body', async () => {
+    const s = await setup();
+    const chair = await signIn(s.staffChair);
+    expect(
+      (await chair.put(`/api/networks/${s.network.id}/members/${s.stranger.id}`, asMember)).statusCode,
+    ).toBe(404);
+    expect(await membershipOf(s.network.id, s.stranger.id)).toBeNull();
+    const bad = await chair.put(`/api/networks/${s.network.id}/members/${s.member.id}`, {
+      ...asMember,
+      yearOfStudy: null,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.fields[0].path).toBe('yearOfStudy');
+  });
+
+  it('keeps at least one co-chair', async () => {
+    const db = t.database.db;
+    const institution = await buildInstitution(db);
+    const network = await buildNetwork(db, institution.id);
+    const chair = await buildUser(db);
+    await addMember(db, { userId: chair.id, networkId: network.id, kind: 'staff', role: 'lead' });
+    const c = await signIn(chair);
+    const before = await auditCount();
+    const r = await c.put(`/api/networks/${network.id}/members/${chair.id}`, {
+      kind: 'staff',
+      yearOfStudy: null,
+      role: 'lead',
+      leadTitle: 'action_lead',
+    });
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error.message).toBe(
+      'A network keeps at least one co-chair. Appoint another co-chair first.',
+    );
+    expect(await membershipOf(network.id, chair.id)).toMatchObject({ leadTitle: 'co_chair' });
+    expect((await c.delete(`/api/networks/${network.id}/members/${chair.id}`)).statusCode).toBe(409);
+    expect(await membershipOf(network.id, chair.id)).not.toBeNull();
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('lets a co-chair step down when another co-chair remains', async () => {
+    const s = await setup();
+    const chair = await signIn(s.studentChair);
+    const r = await chair.put(`/api/networks/${s.network.id}/members/${s.studentChair.id}`, asMember);
+    expect(r.statusCode).toBe(200);
+    expect(await membershipOf(s.network.id, s.studentChair.id)).toMatchObject({
+      role: 'member',
+      leadTitle: null,
+    });
+  });
+});
+
+describe('DELETE /api/networks/:id/members/:userId', () => {
+  it('lets a member leave, and audits it', async () => {
+    const s = await setup();
+    const member = await signIn(s.member);
+    expect((await member.delete(`/api/networks/${s.network.id}/members/${s.member.id}`)).statusCode).toBe(
+      204,
+    );
+    expect(await membershipOf(s.network.id, s.member.id)).toBeNull();
+    expect(await lastAudit()).toMatchObject({
+      action: 'memberships.remove',
+      actorUserId: s.member.id,
+      subjectId: s.network.id,
+      data: { userId: s.member.id, left: true },
+    });
+  });
+
+  it('lets a lead remove a member', async () => {
+    const s = await setup();
+    const lead = await signIn(s.actionLead);
+    expect((await lead.delete(`/api/networks/${s.network.id}/members/${s.member2.id}`)).statusCode).toBe(204);
+    expect(await membershipOf(s.network.id, s.member2.id)).toBeNull();
+  });
+
+  it('refuses members removing others (403), strangers (404), signed out (401), action lead vs co-chair (403)', async () => {
+    const s = await setup();
+    const before = await auditCount();
+    const url = (userId: string) => `/api/networks/${s.network.id}/members/${userId}`;
+    expect((await (await signIn(s.member)).delete(url(s.member2.id))).statusCode).toBe(403);
+    expect((await (await signIn(s.stranger)).delete(url(s.member2.id))).statusCode).toBe(404);
+    expect((await t.client().delete(url(s.member2.id))).statusCode).toBe(401);
+    expect((await (await signIn(s.actionLead)).delete(url(s.studentChair.id))).statusCode).toBe(403);
+    expect((await admin.delete(url(s.stranger.id))).statusCode).toBe(404);
+    expect(await membershipOf(s.network.id, s.member2.id)).not.toBeNull();
+    expect(await membershipOf(s.network.id, s.studentChair.id)).not.toBeNull();
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('lets a co-chair or an admin remove a lead', async () => {
+    const s = await setup();
+    const chair = await signIn(s.staffChair);
+    expect((await chair.delete(`/api/networks/${s.network.id}/members/${s.actionLead.id}`)).statusCode).toBe(
+      204,
+    );
+    expect(
+      (await admin.delete(`/api/networks/${s.network.id}/members/${s.studentChair.id}`)).statusCode,
+    ).toBe(204);
+    expect(await membershipOf(s.network.id, s.actionLead.id)).toBeNull();
+    expect(await membershipOf(s.network.id, s.studentChair.id)).toBeNull();
+  });
+});

@@ -1,0 +1,240 @@
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Db, Tx } from '../../../db/client';
+import { institutions, memberships, networks, users } from '../../../db/schema';
+import type {
+  MembershipUpdateSchema,
+  NetworkDetailSchema,
+  NetworkMemberSchema,
+  NetworkSummarySchema,
+} from '../../../shared/identity/schema';
+import type { Actor } from '../../platform/actor';
+import { recordAudit } from '../../platform/audit/audit';
+import { conflict, forbidden, notFound } from '../../platform/errors';
+import {
+  mayAlterLead,
+  mayChangeRole,
+  mayManageNetwork,
+  mayRemoveMembership,
+  maySeeMemberEmails,
+  maySeeNetworkMembers,
+} from './policy';
+
+export type NetworkSummary = z.infer<typeof NetworkSummarySchema>;
+export type NetworkDetail = z.infer<typeof NetworkDetailSchema>;
+export type NetworkMember = z.infer<typeof NetworkMemberSchema>;
+export type MembershipUpdate = z.infer<typeof MembershipUpdateSchema>;
+type MembershipRow = typeof memberships.$inferSelect;
+
+/** The columns of a network summary; the member count is a correlated subquery (one round trip). */
+export const networkSummaryColumns = {
+  id: networks.id,
+  name: networks.name,
+  slug: networks.slug,
+  description: networks.description,
+  institutionId: networks.institutionId,
+  institutionName: institutions.name,
+  // Written out in full so the outer column is always qualified (see admin.ts).
+  memberCount: sql<number>`(select count(*)::int from memberships m where m.network_id = "networks"."id")`,
+};
+
+/** Every network, with its institution and how many people belong to it. */
+export async function listNetworks(db: Db): Promise<NetworkSummary[]> {
+  return db
+    .select(networkSummaryColumns)
+    .from(networks)
+    .innerJoin(institutions, eq(institutions.id, networks.institutionId))
+    .orderBy(asc(institutions.name), asc(networks.name));
+}
+
+export async function getNetworkSummary(db: Db, networkId: string): Promise<NetworkSummary | null> {
+  const [row] = await db
+    .select(networkSummaryColumns)
+    .from(networks)
+    .innerJoin(institutions, eq(institutions.id, networks.institutionId))
+    .where(eq(networks.id, networkId))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * A network's public page: who its co-chairs are (public contacts), and what the viewer may do.
+ * Co-chairs whose accounts are disabled are not shown.
+ */
+export async function getNetworkDetail(db: Db, slug: string, actor: Actor | null): Promise<NetworkDetail> {
+  const [network] = await db
+    .select(networkSummaryColumns)
+    .from(networks)
+    .innerJoin(institutions, eq(institutions.id, networks.institutionId))
+    .where(eq(networks.slug, slug))
+    .limit(1);
+  if (!network) throw notFound('That network');
+  const coChairs = await db
+    .select({ name: users.name, kind: memberships.kind })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      and(
+        eq(memberships.networkId, network.id),
+        eq(memberships.leadTitle, 'co_chair'),
+        isNull(users.disabledAt),
+      ),
+    )
+    // Student co-chairs first: the network is led by students and staff as equals, students named first.
+    .orderBy(sql`${memberships.kind} <> 'student'`, asc(users.name));
+  const mine = actor?.memberships.find((m) => m.networkId === network.id);
+  return {
+    ...network,
+    coChairs,
+    viewer: {
+      isMember: mine !== undefined,
+      isLead: mine?.role === 'lead',
+      canManage: mayManageNetwork(actor, network.id),
+    },
+  };
+}
+
+/** The member list, for members and admins; e-mail addresses for managers only. */
+export async function listNetworkMembers(db: Db, actor: Actor, networkId: string): Promise<NetworkMember[]> {
+  await requireVisibleNetwork(db, actor, networkId);
+  const showEmails = maySeeMemberEmails(actor, networkId);
+  const rows = await db
+    .select({
+      userId: memberships.userId,
+      name: users.name,
+      email: users.email,
+      kind: memberships.kind,
+      yearOfStudy: memberships.yearOfStudy,
+      role: memberships.role,
+      leadTitle: memberships.leadTitle,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.networkId, networkId))
+    // Leads first (co-chairs, then action leads), then everyone by name.
+    .orderBy(
+      sql`case ${memberships.leadTitle} when 'co_chair' then 0 when 'action_lead' then 1 else 2 end`,
+      asc(users.name),
+      asc(users.id),
+    );
+  return rows.map((r) => ({ ...r, email: showEmails ? r.email : null }));
+}
+
+/**
+ * Loads a network the actor may see the people of, or answers 404 (an unknown network and one the
+ * actor may not look into look the same). With `lock`, membership changes of the network are
+ * serialised for the rest of the transaction, so invariants such as "at least one co-chair" hold
+ * under concurrent requests.
+ */
+async function requireVisibleNetwork(db: Db | Tx, actor: Actor, networkId: string, lock = false) {
+  if (!maySeeNetworkMembers(actor, networkId)) throw notFound('That network');
+  const query = db
+    .select({ id: networks.id, institutionId: networks.institutionId, name: networks.name })
+    .from(networks)
+    .where(eq(networks.id, networkId))
+    .limit(1);
+  const [network] = lock ? await query.for('no key update') : await query;
+  if (!network) throw notFound('That network');
+  return network;
+}
+
+async function findMembership(tx: Tx, networkId: string, userId: string): Promise<MembershipRow | null> {
+  const [row] = await tx
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.networkId, networkId), eq(memberships.userId, userId)))
+    .limit(1);
+  return row ?? null;
+}
+
+async function coChairCount(tx: Tx, networkId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(memberships)
+    .where(and(eq(memberships.networkId, networkId), eq(memberships.leadTitle, 'co_chair')));
+  return row?.n ?? 0;
+}
+
+const LAST_CO_CHAIR = 'A network keeps at least one co-chair. Appoint another co-chair first.';
+const snapshot = (m: Pick<MembershipRow, 'kind' | 'yearOfStudy' | 'role' | 'leadTitle'>) => ({
+  kind: m.kind,
+  yearOfStudy: m.yearOfStudy,
+  role: m.role,
+  leadTitle: m.leadTitle,
+});
+
+/**
+ * Changes someone's membership (kind, year, role, lead title). Managers only; appointing a lead
+ * needs a co-chair or an admin, and only they may change the membership of another lead.
+ */
+export async function updateMembership(
+  db: Db,
+  actor: Actor,
+  networkId: string,
+  userId: string,
+  to: MembershipUpdate,
+): Promise<NetworkMember> {
+  return db.transaction(async (tx) => {
+    await requireVisibleNetwork(tx, actor, networkId, true);
+    if (!mayManageNetwork(actor, networkId)) {
+      throw forbidden('Only the network’s leads and administrators may change memberships.');
+    }
+    const target = await findMembership(tx, networkId, userId);
+    if (!target) throw notFound('That member');
+    const roleChanges = target.role !== to.role || target.leadTitle !== to.leadTitle;
+    if (roleChanges && !mayChangeRole(actor, networkId, to.role)) {
+      throw forbidden('Only co-chairs and administrators may appoint leads.');
+    }
+    if (target.role === 'lead' && target.userId !== actor.userId && !mayAlterLead(actor, networkId)) {
+      throw forbidden('Only co-chairs and administrators may change another lead’s membership.');
+    }
+    if (target.leadTitle === 'co_chair' && to.leadTitle !== 'co_chair') {
+      if ((await coChairCount(tx, networkId)) <= 1) throw conflict(LAST_CO_CHAIR);
+    }
+    const after = snapshot(to);
+    await tx
+      .update(memberships)
+      .set(after)
+      .where(and(eq(memberships.networkId, networkId), eq(memberships.userId, userId)));
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'memberships.update',
+      subjectType: 'network',
+      subjectId: networkId,
+      data: { userId, before: snapshot(target), after },
+    });
+    const [person] = await tx
+      .select({ name: users.name, email: users.email })
+      .from(users)
+      .where(eq(users.id, userId));
+    return { userId, name: person!.name, email: person!.email, ...after };
+  });
+}
+
+/** Ends a membership: the person themselves, or the network's managers (leads need a co-chair or admin). */
+export async function removeMembership(db: Db, actor: Actor, networkId: string, userId: string) {
+  await db.transaction(async (tx) => {
+    await requireVisibleNetwork(tx, actor, networkId, true);
+    const target = await findMembership(tx, networkId, userId);
+    if (!target) throw notFound('That member');
+    if (!mayRemoveMembership(actor, networkId, userId)) {
+      throw forbidden('Only the network’s leads and administrators may remove someone else.');
+    }
+    if (target.role === 'lead' && userId !== actor.userId && !mayAlterLead(actor, networkId)) {
+      throw forbidden('Only co-chairs and administrators may remove a lead.');
+    }
+    if (target.leadTitle === 'co_chair' && (await coChairCount(tx, networkId)) <= 1) {
+      throw conflict(LAST_CO_CHAIR);
+    }
+    await tx
+      .delete(memberships)
+      .where(and(eq(memberships.networkId, networkId), eq(memberships.userId, userId)));
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'memberships.remove',
+      subjectType: 'network',
+      subjectId: networkId,
+      data: { userId, left: userId === actor.userId, before: snapshot(target) },
+    });
+  });
+}

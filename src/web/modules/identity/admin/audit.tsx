@@ -1,0 +1,137 @@
+import { useEffect, useState } from 'react';
+import type { z } from 'zod';
+import type { AuditEventSchema, AuditVerifySchema } from '../../../../shared/identity/schema';
+import { ApiFailure, api } from '../../../app/api';
+import { LoadError } from '../../../app/load';
+import { Loading } from '../../../app/page';
+import { AdminPage } from './admin-page';
+import { formatDateTime } from './outbox';
+
+type AuditEvent = z.infer<typeof AuditEventSchema>;
+type AuditVerify = z.infer<typeof AuditVerifySchema>;
+
+const message = (e: unknown) => (e instanceof ApiFailure ? e.message : 'Please try again.');
+
+/** `/admin/audit`: the append-only, hash-chained audit log, newest first, and a chain check. */
+export function AuditPage() {
+  const [events, setEvents] = useState<AuditEvent[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [done, setDone] = useState(false);
+  const [verify, setVerify] = useState<AuditVerify | null>(null);
+  const [verifyError, setVerifyError] = useState<string | null>(null);
+  const [verifying, setVerifying] = useState(false);
+
+  const load = async (before: number | null) => {
+    setError(null);
+    setLoadingMore(true);
+    try {
+      const page = await api.get<AuditEvent[]>(
+        `/api/admin/audit${before === null ? '' : `?before=${before}`}`,
+      );
+      setEvents((old) => (before === null ? page : [...(old ?? []), ...page]));
+      if (page.length === 0) setDone(true);
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: first page once
+  useEffect(() => {
+    void load(null);
+  }, []);
+
+  const oldest = events?.length ? Math.min(...events.map((e) => e.seq)) : null;
+
+  return (
+    <AdminPage title="Audit log">
+      <section aria-labelledby="verify-heading" className="section">
+        <h2 id="verify-heading">Check the chain</h2>
+        <p>
+          Each event carries a hash of the one before. Checking recomputes every hash from the first event.
+        </p>
+        <button
+          type="button"
+          className="button"
+          aria-disabled={verifying || undefined}
+          onClick={async () => {
+            if (verifying) return;
+            setVerifying(true);
+            setVerify(null);
+            setVerifyError(null);
+            try {
+              setVerify(await api.get<AuditVerify>('/api/admin/audit/verify'));
+            } catch (e) {
+              setVerifyError(message(e));
+            } finally {
+              setVerifying(false);
+            }
+          }}
+        >
+          Verify chain
+        </button>
+        <div role="status">
+          {verifying ? <p>Checking…</p> : null}
+          {verify?.ok ? (
+            <p className="notice">
+              The chain is intact: {verify.checked} {verify.checked === 1 ? 'event' : 'events'} checked.
+              Latest hash: <code className="break">{verify.headHash}</code>
+            </p>
+          ) : null}
+        </div>
+        {verifyError ? <LoadError message={verifyError} /> : null}
+        {verify && !verify.ok ? (
+          <div role="alert" className="error-summary">
+            <h3 className="error-summary-title">The chain is broken</h3>
+            <p>
+              {verify.checked} events checked; {verify.problems.length}{' '}
+              {verify.problems.length === 1 ? 'problem' : 'problems'} found:
+            </p>
+            <ul>
+              {verify.problems.map((p) => (
+                <li key={`${p.seq}-${p.problem}`}>
+                  Event {p.seq}: {p.problem}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+      </section>
+      <section aria-labelledby="events-heading" className="section">
+        <h2 id="events-heading">Events, newest first</h2>
+        {error ? <LoadError message={error} retry={() => void load(oldest)} /> : null}
+        {!events && !error ? <Loading what="Loading events" /> : null}
+        {events?.length === 0 ? <p>No events yet.</p> : null}
+        {events?.length ? (
+          <ul className="event-list">
+            {events.map((e) => (
+              <li key={e.seq} className="event">
+                <span className="event-action">{e.action}</span>
+                <span className="muted small">
+                  #{e.seq} · {formatDateTime(e.occurredAt)}
+                </span>
+                <span className="small">
+                  {e.subjectType}
+                  {e.subjectId ? ` ${e.subjectId}` : ''}
+                  {e.actorUserId ? ` · by user ${e.actorUserId}` : ' · by the system'}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {events?.length && !done && oldest !== null && oldest > 1 ? (
+          <button
+            type="button"
+            className="button button-secondary"
+            aria-disabled={loadingMore || undefined}
+            onClick={() => !loadingMore && void load(oldest)}
+          >
+            Show older events
+          </button>
+        ) : null}
+      </section>
+    </AdminPage>
+  );
+}

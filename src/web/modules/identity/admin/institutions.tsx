@@ -1,0 +1,250 @@
+import { type FocusEvent, useState } from 'react';
+import { Link } from 'wouter';
+import type { z } from 'zod';
+import {
+  InstitutionCreateSchema,
+  type InstitutionSchema,
+  Limits,
+  NetworkCreateSchema,
+  type NetworkSummarySchema,
+  NetworkUpdateSchema,
+} from '../../../../shared/identity/schema';
+import { api, seg } from '../../../app/api';
+import {
+  ErrorSummary,
+  formValues,
+  SelectField,
+  StatusMessage,
+  SubmitButton,
+  TextAreaField,
+  TextField,
+  useForm,
+} from '../../../app/forms';
+import { LoadError, useLoad } from '../../../app/load';
+import { Loading } from '../../../app/page';
+import { AdminPage } from './admin-page';
+
+export type Institution = z.infer<typeof InstitutionSchema>;
+export type NetworkSummary = z.infer<typeof NetworkSummarySchema>;
+
+/** 'St George’s, London' → 'st-georges-london' (a suggestion; the admin can change it). */
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/['’]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, Limits.slugMax);
+}
+
+/** Fills an empty "slug" input of the same form from the name just typed. */
+function suggestSlug(event: FocusEvent<HTMLInputElement>) {
+  const slug = event.currentTarget.form?.elements.namedItem('slug');
+  if (slug instanceof HTMLInputElement && !slug.value) slug.value = slugify(event.currentTarget.value);
+}
+
+const slugHint = 'Used in web addresses: lower-case letters, digits and hyphens, e.g. medrace.';
+
+/** `/admin/institutions`: institutions, their networks, and forms to add and edit them. */
+export function InstitutionsPage() {
+  const institutions = useLoad<Institution[]>('/api/admin/institutions');
+  const networks = useLoad<NetworkSummary[]>('/api/networks');
+  const [status, setStatus] = useState<string | null>(null);
+  const changed = (message: string) => {
+    setStatus(message);
+    institutions.reload();
+    networks.reload();
+  };
+
+  return (
+    <AdminPage title="Institutions and networks">
+      <StatusMessage message={status} />
+      {institutions.error ? <LoadError message={institutions.error} retry={institutions.reload} /> : null}
+      {networks.error ? <LoadError message={networks.error} retry={networks.reload} /> : null}
+      {!institutions.data && !institutions.error ? <Loading what="Loading institutions" /> : null}
+      {institutions.data ? (
+        <section aria-labelledby="list-heading" className="section">
+          <h2 id="list-heading">Institutions</h2>
+          {institutions.data.length === 0 ? <p>No institutions yet. Add the first one below.</p> : null}
+          <ul className="card-list">
+            {institutions.data.map((inst) => {
+              const own = (networks.data ?? []).filter((n) => n.institutionId === inst.id);
+              return (
+                <li key={inst.id} className="card">
+                  <h3 className="card-heading">{inst.name}</h3>
+                  <p className="muted">
+                    {inst.slug} · {inst.networkCount} {inst.networkCount === 1 ? 'network' : 'networks'}
+                  </p>
+                  {own.length ? (
+                    <ul className="plain-list">
+                      {own.map((n) => (
+                        <NetworkRow key={n.id} network={n} onChanged={changed} />
+                      ))}
+                    </ul>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      ) : null}
+      <AddInstitution onAdded={changed} />
+      {institutions.data?.length ? <AddNetwork institutions={institutions.data} onAdded={changed} /> : null}
+    </AdminPage>
+  );
+}
+
+function NetworkRow({ network, onChanged }: { network: NetworkSummary; onChanged: (m: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const form = useForm(['name', 'description']);
+  const panelId = `${form.baseId}-panel`;
+  return (
+    <li className="network-row">
+      <div className="row-line">
+        <Link href={`/networks/${network.slug}`}>{network.name}</Link>
+        <span className="muted small">
+          {network.memberCount} {network.memberCount === 1 ? 'member' : 'members'}
+        </span>
+        <button
+          type="button"
+          className="button button-secondary button-small"
+          aria-expanded={open}
+          aria-controls={panelId}
+          onClick={() => setOpen(!open)}
+        >
+          Edit<span className="vh"> {network.name}</span>
+        </button>
+      </div>
+      <div id={panelId} hidden={!open}>
+        {open ? (
+          <form
+            noValidate
+            aria-label={`Edit ${network.name}`}
+            onSubmit={(event) => {
+              const values = formValues(event);
+              void form.submit(NetworkUpdateSchema, values, async (body) => {
+                await api.patch(`/api/admin/networks/${seg(network.id)}`, body);
+                setOpen(false);
+                onChanged(`${body.name ?? network.name} has been saved.`);
+              });
+            }}
+          >
+            <ErrorSummary form={form} />
+            <TextField form={form} name="name" label="Name" defaultValue={network.name} autoComplete="off" />
+            <TextAreaField
+              form={form}
+              name="description"
+              label="Description"
+              rows={4}
+              defaultValue={network.description}
+            />
+            <SubmitButton form={form}>Save</SubmitButton>
+          </form>
+        ) : null}
+      </div>
+    </li>
+  );
+}
+
+function AddInstitution({ onAdded }: { onAdded: (m: string) => void }) {
+  const form = useForm(['name', 'slug']);
+  return (
+    <section aria-labelledby="add-inst-heading" className="section">
+      <h2 id="add-inst-heading">Add an institution</h2>
+      <form
+        noValidate
+        aria-labelledby="add-inst-heading"
+        onSubmit={(event) => {
+          const element = event.currentTarget;
+          const values = formValues(event);
+          void form.submit(InstitutionCreateSchema, values, async (body) => {
+            await api.post('/api/admin/institutions', body);
+            element.reset();
+            onAdded(`${body.name} has been added.`);
+          });
+        }}
+      >
+        <ErrorSummary form={form} />
+        <TextField
+          form={form}
+          name="name"
+          label="Name"
+          hint="E.g. University of Leicester Medical School"
+          autoComplete="off"
+          onBlur={suggestSlug}
+        />
+        <TextField
+          form={form}
+          name="slug"
+          label="Slug"
+          hint={slugHint}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <SubmitButton form={form}>Add institution</SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+function AddNetwork({
+  institutions,
+  onAdded,
+}: {
+  institutions: Institution[];
+  onAdded: (m: string) => void;
+}) {
+  const form = useForm(['institutionId', 'name', 'slug', 'description']);
+  return (
+    <section aria-labelledby="add-net-heading" className="section">
+      <h2 id="add-net-heading">Add a network</h2>
+      <form
+        noValidate
+        aria-labelledby="add-net-heading"
+        onSubmit={(event) => {
+          const element = event.currentTarget;
+          const values = formValues(event);
+          void form.submit(NetworkCreateSchema, values, async (body) => {
+            await api.post('/api/admin/networks', body);
+            element.reset();
+            onAdded(`${body.name} has been added.`);
+          });
+        }}
+      >
+        <ErrorSummary form={form} />
+        <SelectField
+          form={form}
+          name="institutionId"
+          label="Institution"
+          options={institutions.map((i) => ({ value: i.id, label: i.name }))}
+        />
+        <TextField
+          form={form}
+          name="name"
+          label="Name"
+          hint="E.g. MedRACE"
+          autoComplete="off"
+          onBlur={suggestSlug}
+        />
+        <TextField
+          form={form}
+          name="slug"
+          label="Slug"
+          hint={slugHint}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <TextAreaField
+          form={form}
+          name="description"
+          label="Description"
+          rows={4}
+          hint="Shown to everyone on the network’s page."
+        />
+        <SubmitButton form={form}>Add network</SubmitButton>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,205 @@
+import { useState } from 'react';
+import type { z } from 'zod';
+import { type SsoProviderAdminSchema, SsoProviderCreateSchema } from '../../../../shared/identity/schema';
+import { api, seg } from '../../../app/api';
+import {
+  ErrorSummary,
+  Field,
+  formValues,
+  SelectField,
+  StatusMessage,
+  SubmitButton,
+  TextField,
+  useForm,
+} from '../../../app/forms';
+import { LoadError, useLoad } from '../../../app/load';
+import { Loading } from '../../../app/page';
+import { AdminPage } from './admin-page';
+import type { Institution } from './institutions';
+
+type SsoProvider = z.infer<typeof SsoProviderAdminSchema>;
+
+/** `/admin/sso`: university identity providers (OpenID Connect) shown as "Sign in with …" buttons. */
+export function SsoProvidersPage() {
+  const providers = useLoad<SsoProvider[]>('/api/admin/identity-providers');
+  const institutions = useLoad<Institution[]>('/api/admin/institutions');
+  const [status, setStatus] = useState<string | null>(null);
+  const changed = (message: string) => {
+    setStatus(message);
+    providers.reload();
+  };
+  const instName = (id: string) => institutions.data?.find((i) => i.id === id)?.name ?? '';
+
+  return (
+    <AdminPage title="Single sign-on">
+      <p>
+        Each provider adds a “Sign in with …” button to the sign-in page. People are matched to their
+        Upstander account by e-mail address.
+      </p>
+      <p>
+        Register this redirect URI with the university’s identity provider:{' '}
+        <code className="break">{`${window.location.origin}/api/auth/sso/callback`}</code>
+      </p>
+      <StatusMessage message={status} />
+      {providers.error ? <LoadError message={providers.error} retry={providers.reload} /> : null}
+      {!providers.data && !providers.error ? <Loading what="Loading providers" /> : null}
+      {providers.data ? (
+        <section aria-labelledby="providers-heading" className="section">
+          <h2 id="providers-heading">Providers</h2>
+          {providers.data.length === 0 ? <p>No providers yet.</p> : null}
+          <ul className="card-list">
+            {providers.data.map((p) => (
+              <ProviderRow
+                key={p.id}
+                provider={p}
+                institutionName={instName(p.institutionId)}
+                onChanged={changed}
+              />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {institutions.data?.length ? (
+        <AddProvider institutions={institutions.data} onAdded={changed} />
+      ) : institutions.data ? (
+        <p>Add an institution first: every provider belongs to one.</p>
+      ) : null}
+    </AdminPage>
+  );
+}
+
+function ProviderRow({
+  provider,
+  institutionName,
+  onChanged,
+}: {
+  provider: SsoProvider;
+  institutionName: string;
+  onChanged: (m: string) => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const form = useForm([]);
+  return (
+    <li className="card">
+      <h3 className="card-heading">{provider.name}</h3>
+      <dl className="facts">
+        <dt>Institution</dt>
+        <dd>{institutionName || '—'}</dd>
+        <dt>Issuer</dt>
+        <dd className="break">{provider.issuer}</dd>
+        <dt>Client ID</dt>
+        <dd className="break">{provider.clientId}</dd>
+        <dt>New accounts</dt>
+        <dd>
+          {provider.autoCreateAccounts ? 'Created on first sign-in' : 'Only existing accounts may sign in'}
+        </dd>
+      </dl>
+      <ErrorSummary form={form} />
+      {confirming ? (
+        <div className="confirm">
+          <p>
+            Delete {provider.name}? Its button disappears from the sign-in page; people can still sign in with
+            a password.
+          </p>
+          <div className="actions">
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={() =>
+                form.submit({ safeParse: () => ({ success: true, data: null }) }, null, async () => {
+                  await api.delete(`/api/admin/identity-providers/${seg(provider.id)}`);
+                  onChanged(`${provider.name} has been deleted.`);
+                })
+              }
+            >
+              Yes, delete
+            </button>
+            <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button
+          type="button"
+          className="button button-danger button-small"
+          onClick={() => setConfirming(true)}
+        >
+          Delete<span className="vh"> {provider.name}</span>
+        </button>
+      )}
+    </li>
+  );
+}
+
+function AddProvider({
+  institutions,
+  onAdded,
+}: {
+  institutions: Institution[];
+  onAdded: (m: string) => void;
+}) {
+  const form = useForm(['institutionId', 'name', 'issuer', 'clientId', 'clientSecret', 'autoCreateAccounts']);
+  return (
+    <section aria-labelledby="add-provider-heading" className="section">
+      <h2 id="add-provider-heading">Add a provider</h2>
+      <form
+        noValidate
+        aria-labelledby="add-provider-heading"
+        onSubmit={(event) => {
+          const element = event.currentTarget;
+          const v = formValues(event);
+          const input = { ...v, autoCreateAccounts: v.autoCreateAccounts === 'on' };
+          void form.submit(SsoProviderCreateSchema, input, async (body) => {
+            await api.post('/api/admin/identity-providers', body);
+            element.reset();
+            onAdded(`${body.name} has been added.`);
+          });
+        }}
+      >
+        <ErrorSummary form={form} />
+        <SelectField
+          form={form}
+          name="institutionId"
+          label="Institution"
+          options={institutions.map((i) => ({ value: i.id, label: i.name }))}
+        />
+        <TextField
+          form={form}
+          name="name"
+          label="Name"
+          hint="Shown on the button: “Sign in with …”, e.g. University of Leicester"
+          autoComplete="off"
+        />
+        <TextField
+          form={form}
+          name="issuer"
+          label="Issuer URL"
+          type="url"
+          hint="E.g. https://login.example.ac.uk"
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <TextField form={form} name="clientId" label="Client ID" autoComplete="off" spellCheck={false} />
+        <TextField
+          form={form}
+          name="clientSecret"
+          label="Client secret"
+          type="password"
+          autoComplete="off"
+          hint="Stored encrypted; it is never shown again."
+        />
+        <Field
+          form={form}
+          name="autoCreateAccounts"
+          label="Create an account on first sign-in"
+          className="field-checkbox"
+          hint="Leave off to let only people who already have an Upstander account sign in this way."
+        >
+          {(props) => <input {...props} type="checkbox" />}
+        </Field>
+        <SubmitButton form={form}>Add provider</SubmitButton>
+      </form>
+    </section>
+  );
+}

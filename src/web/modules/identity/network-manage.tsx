@@ -1,0 +1,372 @@
+import { type ChangeEvent, type FormEvent, useEffect, useState } from 'react';
+import type { z } from 'zod';
+import {
+  CohortImportRequestSchema,
+  type CohortImportResultSchema,
+  InvitationCreateSchema,
+  Limits,
+  MembershipUpdateSchema,
+} from '../../../shared/identity/schema';
+import { api, seg } from '../../app/api';
+import {
+  ErrorSummary,
+  Field,
+  formValues,
+  kindOptions,
+  leadTitleOptions,
+  numberOrNull,
+  roleOptions,
+  SelectField,
+  StatusMessage,
+  SubmitButton,
+  stringOrNull,
+  TextField,
+  useForm,
+  yearOptions,
+} from '../../app/forms';
+import { LoadError, useLoad } from '../../app/load';
+import { Loading } from '../../app/page';
+import { useSession } from '../../app/session';
+import { describeMember, type NetworkDetail, type NetworkMember } from './network';
+
+type ImportResult = z.infer<typeof CohortImportResultSchema>;
+
+/** Management for leads and admins: members (role, kind, year, remove), invite one person, import a cohort. */
+export function ManageNetwork({ network, onChanged }: { network: NetworkDetail; onChanged: () => void }) {
+  const members = useLoad<NetworkMember[]>(`/api/networks/${seg(network.id)}/members`);
+  const [status, setStatus] = useState<string | null>(null);
+
+  useEffect(() => {
+    // Links such as /networks/medrace#import (from the Lead page) land on their section.
+    const id = window.location.hash.slice(1);
+    if (id) document.getElementById(id)?.scrollIntoView();
+  }, []);
+
+  const changed = (message: string) => {
+    setStatus(message);
+    members.reload();
+    onChanged();
+  };
+
+  return (
+    <>
+      <section id="members" aria-labelledby="members-heading" className="section">
+        <h2 id="members-heading">Members</h2>
+        <StatusMessage message={status} />
+        {members.error ? <LoadError message={members.error} retry={members.reload} /> : null}
+        {!members.data && !members.error ? <Loading what="Loading members" /> : null}
+        {members.data?.length === 0 ? <p>No members yet. Invite someone or import a cohort below.</p> : null}
+        {members.data?.length ? (
+          <ul className="member-list">
+            {members.data.map((m) => (
+              <MemberRow key={m.userId} network={network} member={m} onChanged={changed} />
+            ))}
+          </ul>
+        ) : null}
+      </section>
+      <InviteSection network={network} />
+      <ImportSection network={network} onImported={changed} />
+    </>
+  );
+}
+
+function MemberRow({
+  network,
+  member,
+  onChanged,
+}: {
+  network: NetworkDetail;
+  member: NetworkMember;
+  onChanged: (message: string) => void;
+}) {
+  const { session, refresh } = useSession();
+  const [open, setOpen] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const form = useForm(['kind', 'yearOfStudy', 'role', 'leadTitle']);
+  const remove = useForm([]);
+  const nameId = `${form.baseId}-name`;
+  const panelId = `${form.baseId}-panel`;
+  const isMe = session.user?.id === member.userId;
+  const memberUrl = `/api/networks/${seg(network.id)}/members/${seg(member.userId)}`;
+
+  const save = (event: FormEvent<HTMLFormElement>) => {
+    const v = formValues(event);
+    const input = {
+      kind: v.kind,
+      yearOfStudy: numberOrNull(v.yearOfStudy),
+      role: v.role,
+      leadTitle: stringOrNull(v.leadTitle),
+    };
+    void form.submit(MembershipUpdateSchema, input, async (body) => {
+      await api.put(memberUrl, body);
+      if (isMe) await refresh().catch(() => undefined);
+      setOpen(false);
+      onChanged(`Saved: ${member.name} is now ${describeMember(body).toLowerCase()}.`);
+    });
+  };
+
+  return (
+    <li className="member" aria-labelledby={nameId}>
+      <div className="member-summary">
+        <span id={nameId} className="member-name">
+          {member.name}
+          {isMe ? ' (you)' : ''}
+        </span>
+        {member.email ? <span className="member-email">{member.email}</span> : null}
+        <span className="muted">{describeMember(member)}</span>
+      </div>
+      <button
+        type="button"
+        className="button button-secondary button-small"
+        aria-expanded={open}
+        aria-controls={panelId}
+        onClick={() => {
+          setOpen(!open);
+          setConfirming(false);
+        }}
+      >
+        Edit<span className="vh"> {member.name}</span>
+      </button>
+      <div id={panelId} hidden={!open} className="member-panel">
+        {open ? (
+          <>
+            <form noValidate aria-label={`Membership of ${member.name}`} onSubmit={save}>
+              <ErrorSummary form={form} />
+              <div className="field-row">
+                <SelectField
+                  form={form}
+                  name="kind"
+                  label="Kind"
+                  options={kindOptions}
+                  defaultValue={member.kind}
+                />
+                <SelectField
+                  form={form}
+                  name="yearOfStudy"
+                  label="Year of study"
+                  options={yearOptions}
+                  defaultValue={member.yearOfStudy ? String(member.yearOfStudy) : ''}
+                />
+              </div>
+              <div className="field-row">
+                <SelectField
+                  form={form}
+                  name="role"
+                  label="Role"
+                  options={roleOptions}
+                  defaultValue={member.role}
+                />
+                <SelectField
+                  form={form}
+                  name="leadTitle"
+                  label="Lead title"
+                  options={leadTitleOptions}
+                  defaultValue={member.leadTitle ?? ''}
+                />
+              </div>
+              <p className="field-hint">
+                Students need a year of study; staff and alumni have none. Leads need a title; members have
+                none.
+              </p>
+              <div className="actions">
+                <SubmitButton form={form}>Save</SubmitButton>
+                <button
+                  type="button"
+                  className="button button-danger"
+                  aria-expanded={confirming}
+                  onClick={() => setConfirming(true)}
+                >
+                  Remove from network
+                </button>
+              </div>
+            </form>
+            {confirming ? (
+              <form
+                className="confirm"
+                aria-label={`Remove ${member.name}`}
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  void remove.submit({ safeParse: () => ({ success: true, data: null }) }, null, async () => {
+                    await api.delete(memberUrl);
+                    if (isMe) await refresh().catch(() => undefined);
+                    onChanged(`${member.name} has been removed from ${network.name}.`);
+                  });
+                }}
+              >
+                <ErrorSummary form={remove} />
+                <p>
+                  Remove <strong>{member.name}</strong> from {network.name}? Their account stays; only this
+                  membership ends.
+                </p>
+                <div className="actions">
+                  <SubmitButton form={remove} className="button button-danger">
+                    Yes, remove
+                  </SubmitButton>
+                  <button
+                    type="button"
+                    className="button button-secondary"
+                    onClick={() => setConfirming(false)}
+                  >
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+    </li>
+  );
+}
+
+function InviteSection({ network }: { network: NetworkDetail }) {
+  const form = useForm(['name', 'email', 'kind', 'yearOfStudy']);
+  const [sent, setSent] = useState<string | null>(null);
+  return (
+    <section id="invite" aria-labelledby="invite-heading" className="section">
+      <h2 id="invite-heading">Invite someone</h2>
+      <p>We e-mail them a link to create their account (or to add this network to the account they have).</p>
+      <form
+        noValidate
+        aria-labelledby="invite-heading"
+        onSubmit={(event) => {
+          const element = event.currentTarget;
+          const v = formValues(event);
+          setSent(null);
+          const input = {
+            name: v.name,
+            email: v.email,
+            networkId: network.id,
+            kind: v.kind,
+            yearOfStudy: numberOrNull(v.yearOfStudy),
+          };
+          void form.submit(InvitationCreateSchema, input, async (body) => {
+            await api.post('/api/invitations', body);
+            element.reset();
+            setSent(`Invitation sent to ${body.email}.`);
+          });
+        }}
+      >
+        <ErrorSummary form={form} />
+        <StatusMessage message={sent} />
+        <TextField form={form} name="name" label="Name" autoComplete="off" />
+        <TextField
+          form={form}
+          name="email"
+          label="E-mail"
+          type="email"
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <div className="field-row">
+          <SelectField form={form} name="kind" label="Kind" options={kindOptions} defaultValue="student" />
+          <SelectField
+            form={form}
+            name="yearOfStudy"
+            label="Year of study"
+            options={yearOptions}
+            defaultValue=""
+            hint="Students only."
+          />
+        </div>
+        <SubmitButton form={form}>Invite</SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+function describeImport(r: ImportResult): string {
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  if (r.dryRun) {
+    return `Checked ${n(r.rows, 'row', 'rows')}; every row is valid. Nothing has been imported yet: ${n(r.invited, 'person', 'people')} would be invited, ${n(r.addedExisting, 'existing account', 'existing accounts')} would be added, and ${r.unchanged} already ${r.unchanged === 1 ? 'is a member' : 'are members'}.`;
+  }
+  return `Imported ${n(r.rows, 'row', 'rows')}: ${n(r.invited, 'invitation', 'invitations')} sent, ${n(r.addedExisting, 'existing account', 'existing accounts')} added, ${r.unchanged} already ${r.unchanged === 1 ? 'a member' : 'members'} (unchanged).`;
+}
+
+function ImportSection({ network, onImported }: { network: NetworkDetail; onImported: (m: string) => void }) {
+  const form = useForm(['csv', 'file']);
+  const [csv, setCsv] = useState('');
+  const [result, setResult] = useState<ImportResult | null>(null);
+
+  async function readFile(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.currentTarget.files?.[0];
+    form.clear();
+    if (!file) return;
+    if (file.size > Limits.csvMaxBytes) {
+      form.setErrors({
+        message: 'That file is too large.',
+        problems: [{ path: 'file', message: 'Choose a CSV file of at most 2 MB.' }],
+      });
+      return;
+    }
+    setCsv(await file.text());
+    setResult(null);
+  }
+
+  return (
+    <section id="import" aria-labelledby="import-heading" className="section">
+      <h2 id="import-heading">Import a cohort</h2>
+      <p>
+        Add many people at once from a CSV file with the header <code>name,email,kind,year</code>. Kind is{' '}
+        <code>student</code>, <code>staff</code> or <code>alumnus</code>; year is 1–6 for students and empty
+        otherwise. Existing accounts are added; everyone else is invited by e-mail.
+      </p>
+      <p>
+        Use <strong>Check only</strong> first: it checks every row and changes nothing. If any row has a
+        problem, nothing is imported.
+      </p>
+      <form
+        noValidate
+        aria-labelledby="import-heading"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+          const dryRun = submitter?.value !== 'import';
+          setResult(null);
+          void form.submit(CohortImportRequestSchema, { csv, dryRun }, async (body) => {
+            const r = await api.post<ImportResult>(`/api/networks/${seg(network.id)}/import`, body);
+            setResult(r);
+            if (!r.dryRun) onImported(describeImport(r));
+          });
+        }}
+      >
+        <ErrorSummary form={form} title="Nothing was imported" />
+        <StatusMessage message={result ? describeImport(result) : null} />
+        <Field
+          form={form}
+          name="file"
+          label="CSV file"
+          hint="Choosing a file puts its text in the box below."
+        >
+          {(props) => <input {...props} type="file" accept=".csv,text/csv" onChange={readFile} />}
+        </Field>
+        <Field
+          form={form}
+          name="csv"
+          label="CSV text"
+          hint="Or paste the rows here, starting with the header."
+        >
+          {(props) => (
+            <textarea
+              {...props}
+              rows={8}
+              spellCheck={false}
+              value={csv}
+              onChange={(e) => setCsv(e.currentTarget.value)}
+              className="mono"
+              placeholder={'name,email,kind,year\nAmara Okafor,amara@example.ac.uk,student,2'}
+            />
+          )}
+        </Field>
+        <div className="actions">
+          <SubmitButton form={form} className="button button-secondary" value="check">
+            Check only
+          </SubmitButton>
+          <SubmitButton form={form} value="import">
+            Import
+          </SubmitButton>
+        </div>
+      </form>
+    </section>
+  );
+}
