@@ -14,7 +14,9 @@ describe('route coverage', () => {
   it('every registered route declares an access rule (deny by default)', () => {
     const routes = t.app.registeredRoutes;
     expect(routes.length).toBeGreaterThan(10);
-    const missing = routes.filter((r) => !r.access || !ACCESS_RULES.has(r.access)).map((r) => `${r.method} ${r.url}`);
+    const missing = routes
+      .filter((r) => !r.access || !ACCESS_RULES.has(r.access))
+      .map((r) => `${r.method} ${r.url}`);
     expect(missing, `routes without an authorisation rule: ${missing.join(', ')}`).toEqual([]);
   });
 

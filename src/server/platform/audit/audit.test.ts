@@ -44,7 +44,9 @@ describe('hash-chained audit log', () => {
   afterAll(() => database.close());
 
   it('hashes independently of key order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"e":3,"f":2}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"e":3,"f":2}]},"b":1}',
+    );
   });
 
   it('chains events and verifies an intact log', async () => {
@@ -57,7 +59,9 @@ describe('hash-chained audit log', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE at the database', async () => {
-    await expect(database.db.execute(sql`update audit_events set action = 'x' where seq = 1`)).rejects.toThrow();
+    await expect(
+      database.db.execute(sql`update audit_events set action = 'x' where seq = 1`),
+    ).rejects.toThrow();
     await expect(database.db.execute(sql`delete from audit_events where seq = 1`)).rejects.toThrow();
     await expect(database.db.execute(sql`truncate audit_events`)).rejects.toThrow();
     expect((await verifyAuditChain(database.db)).checked).toBe(5);
@@ -72,7 +76,12 @@ describe('hash-chained audit log', () => {
   it('rolls back the event with the change it records', async () => {
     await expect(
       database.db.transaction(async (tx) => {
-        await recordAudit(tx, { actorUserId: null, action: 'test.rolled_back', subjectType: 'test', subjectId: null });
+        await recordAudit(tx, {
+          actorUserId: null,
+          action: 'test.rolled_back',
+          subjectType: 'test',
+          subjectId: null,
+        });
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
@@ -116,7 +125,9 @@ describe('hash-chained audit log', () => {
       await tamper(db, sql`update audit_events set seq = 3 where seq = 1000`);
       const result = await verifyAuditChain(db.db);
       expect(result.ok).toBe(false);
-      expect(result.problems.some((p) => p.problem === 'removed_or_reordered' || p.problem === 'edited')).toBe(true);
+      expect(
+        result.problems.some((p) => p.problem === 'removed_or_reordered' || p.problem === 'edited'),
+      ).toBe(true);
     } finally {
       await db.close();
     }

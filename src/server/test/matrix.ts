@@ -1,0 +1,149 @@
+import crypto from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { LightMyRequestResponse } from 'fastify';
+import { type Db, queryRows } from '../../db/client';
+import { oneTimeTokens, sessions } from '../../db/schema';
+import type { App } from '../app';
+import { hashToken, randomToken } from '../platform/crypto';
+import { CSRF_HEADER, SESSION_COOKIE } from '../platform/sessions';
+import { addMember, buildInstitution, buildNetwork, buildUser, grantCaseHandler } from './factories';
+
+export const ROLES = ['visitor', 'member', 'lead', 'caseHandler', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A fresh cast for one route: so what one role's allowed request changes cannot affect the next route. */
+export type Fixture = {
+  institutionId: string;
+  otherInstitutionId: string;
+  networkId: string;
+  networkSlug: string;
+  otherNetworkId: string;
+  users: Record<Exclude<Role, 'visitor'>, { id: string; email: string }>;
+  /** A plain member of the network: the subject of membership changes. */
+  target: { id: string; email: string };
+  /** Someone with no membership at all. */
+  loner: { id: string; email: string };
+  invitationToken: string;
+  resetToken: string;
+  sessions: Record<Exclude<Role, 'visitor'>, { token: string; csrf: string }>;
+};
+
+async function sessionFor(db: Db, userId: string) {
+  const token = randomToken(32);
+  const csrf = randomToken(24);
+  await db.insert(sessions).values({
+    idHash: hashToken(token),
+    userId,
+    csrfToken: csrf,
+    authMethod: 'password',
+    secondFactorAt: new Date(),
+    expiresAt: new Date(Date.now() + 86_400_000),
+  });
+  return { token, csrf };
+}
+
+export async function buildFixture(db: Db, masterKey: Buffer): Promise<Fixture> {
+  const institution = await buildInstitution(db);
+  const otherInstitution = await buildInstitution(db);
+  const network = await buildNetwork(db, institution.id);
+  const otherNetwork = await buildNetwork(db, otherInstitution.id);
+  const member = await buildUser(db);
+  const lead = await buildUser(db);
+  const caseHandler = await buildUser(db, { totpMasterKey: masterKey });
+  const admin = await buildUser(db, { isAdmin: true, totpMasterKey: masterKey });
+  const target = await buildUser(db);
+  const loner = await buildUser(db);
+  await addMember(db, { userId: member.id, networkId: network.id, kind: 'student', yearOfStudy: 3 });
+  await addMember(db, {
+    userId: lead.id,
+    networkId: network.id,
+    kind: 'student',
+    yearOfStudy: 4,
+    role: 'lead',
+    leadTitle: 'co_chair',
+  });
+  await addMember(db, { userId: target.id, networkId: network.id, kind: 'staff' });
+  await addMember(db, { userId: caseHandler.id, networkId: otherNetwork.id, kind: 'staff' });
+  await grantCaseHandler(db, caseHandler.id, institution.id);
+  const invitationToken = randomToken(32);
+  const resetToken = randomToken(32);
+  await db.insert(oneTimeTokens).values([
+    {
+      purpose: 'invitation',
+      tokenHash: hashToken(invitationToken),
+      email: `invitee-${crypto.randomBytes(4).toString('hex')}@example.ac.uk`,
+      payload: { networkId: network.id, kind: 'student', yearOfStudy: 1, name: 'Invitee' },
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+    {
+      purpose: 'password_reset',
+      tokenHash: hashToken(resetToken),
+      userId: target.id,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    },
+  ]);
+  const users = { member, lead, caseHandler, admin };
+  return {
+    institutionId: institution.id,
+    otherInstitutionId: otherInstitution.id,
+    networkId: network.id,
+    networkSlug: network.slug,
+    otherNetworkId: otherNetwork.id,
+    users,
+    target,
+    loner,
+    invitationToken,
+    resetToken,
+    sessions: {
+      member: await sessionFor(db, member.id),
+      lead: await sessionFor(db, lead.id),
+      caseHandler: await sessionFor(db, caseHandler.id),
+      admin: await sessionFor(db, admin.id),
+    },
+  };
+}
+
+/**
+ * A fingerprint of every row of every table: equal fingerprints mean the database is untouched.
+ * Tables are discovered from the catalogue, so a new module's tables are included automatically.
+ */
+export async function databaseFingerprint(db: Db): Promise<string> {
+  const tables = await queryRows<{ name: string }>(
+    db,
+    sql`select tablename as name from pg_tables where schemaname = 'public' order by tablename`,
+  );
+  const parts = tables.map(
+    (t) =>
+      `select '${t.name}' as t, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${t.name}" x`,
+  );
+  const rows = await queryRows<{ t: string; h: string }>(db, sql.raw(parts.join(' union all ')));
+  return rows.map((r) => `${r.t}:${r.h}`).join(',');
+}
+
+export type MatrixRequest = {
+  url: string;
+  body?: unknown;
+};
+
+export async function requestAs(
+  app: App,
+  role: Role,
+  fixture: Fixture,
+  method: string,
+  request: MatrixRequest,
+) {
+  const headers: Record<string, string> = {};
+  if (role !== 'visitor') {
+    const s = fixture.sessions[role];
+    headers.cookie = `${SESSION_COOKIE}=${s.token}`;
+    if (method !== 'GET') headers[CSRF_HEADER] = s.csrf;
+  }
+  const response: LightMyRequestResponse = await app.inject({
+    method: method as 'GET',
+    url: request.url,
+    headers,
+    remoteAddress: `127.0.${crypto.randomInt(0, 255)}.${crypto.randomInt(1, 255)}`,
+    ...(request.body !== undefined ? { payload: request.body as object } : {}),
+  });
+  return response;
+}
