@@ -1,0 +1,330 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../test/app';
+import { TEST_PASSWORD } from '../test/factories';
+import {
+  buildFixture,
+  databaseFingerprint,
+  type Fixture,
+  type MatrixRequest,
+  ROLES,
+  type Role,
+  requestAs,
+} from '../test/matrix';
+
+/**
+ * Every route, driven as every role, against a fresh cast of people for each request. The
+ * expected status is written out per role; on any 4xx the whole database must be unchanged.
+ * A route registered without an entry here fails the suite.
+ */
+
+type Expect = Record<Role, number>;
+type Entry = { request: (f: Fixture) => MatrixRequest; expect: Expect };
+
+const everyone = (status: number): Expect => ({
+  visitor: status,
+  member: status,
+  lead: status,
+  caseHandler: status,
+  admin: status,
+});
+const signedIn = (status: number, overrides: Partial<Expect> = {}): Expect => ({
+  visitor: 401,
+  member: status,
+  lead: status,
+  caseHandler: status,
+  admin: status,
+  ...overrides,
+});
+const adminOnly = (status: number): Expect => ({
+  visitor: 401,
+  member: 403,
+  lead: 403,
+  caseHandler: 403,
+  admin: status,
+});
+/** Network management: its leads and admins; a member sees the network (403), an outsider does not (404). */
+const managers = (status: number): Expect => ({
+  visitor: 401,
+  member: 403,
+  lead: status,
+  caseHandler: 404,
+  admin: status,
+});
+
+const fresh = () => crypto.randomBytes(4).toString('hex');
+const randomUuid = () => crypto.randomUUID();
+
+const MATRIX: Record<string, Entry> = {
+  // platform
+  'GET /api/health': { request: () => ({ url: '/api/health' }), expect: everyone(200) },
+  'GET /api/openapi.json': { request: () => ({ url: '/api/openapi.json' }), expect: everyone(200) },
+  'GET /api/docs': { request: () => ({ url: '/api/docs' }), expect: everyone(200) },
+  'GET /api/docs.css': { request: () => ({ url: '/api/docs.css' }), expect: everyone(200) },
+  // sessions and sign-in
+  'GET /api/session': { request: () => ({ url: '/api/session' }), expect: everyone(200) },
+  'POST /api/auth/sign-in': {
+    request: (f) => ({ url: '/api/auth/sign-in', body: { email: f.loner.email, password: TEST_PASSWORD } }),
+    expect: everyone(200),
+  },
+  'POST /api/auth/second-factor': {
+    request: () => ({ url: '/api/auth/second-factor', body: { code: '000000' } }),
+    // Without TOTP there is nothing to give (409); with it, a wrong code (400).
+    expect: signedIn(409, { caseHandler: 400, admin: 400 }),
+  },
+  'POST /api/auth/sign-out': { request: () => ({ url: '/api/auth/sign-out' }), expect: signedIn(204) },
+  'POST /api/auth/sign-out-everywhere': {
+    request: () => ({ url: '/api/auth/sign-out-everywhere' }),
+    expect: signedIn(204),
+  },
+  'POST /api/auth/totp/setup': {
+    request: () => ({ url: '/api/auth/totp/setup' }),
+    expect: signedIn(200, { caseHandler: 409, admin: 409 }),
+  },
+  'POST /api/auth/totp/confirm': {
+    request: () => ({ url: '/api/auth/totp/confirm', body: { code: '000000' } }),
+    expect: signedIn(409),
+  },
+  'POST /api/auth/totp/disable': {
+    request: () => ({ url: '/api/auth/totp/disable', body: { code: '000000' } }),
+    expect: signedIn(409, { caseHandler: 403, admin: 403 }),
+  },
+  'GET /api/setup/:token': {
+    request: () => ({ url: `/api/setup/${'x'.repeat(43)}` }),
+    expect: everyone(200),
+  },
+  'POST /api/setup': {
+    request: () => ({
+      url: '/api/setup',
+      body: {
+        token: 'y'.repeat(43),
+        name: 'Someone',
+        email: `s-${fresh()}@example.ac.uk`,
+        password: 'a long enough password',
+      },
+    }),
+    expect: everyone(404),
+  },
+  // account
+  'GET /api/profile': { request: () => ({ url: '/api/profile' }), expect: signedIn(200) },
+  'PATCH /api/profile': {
+    request: () => ({ url: '/api/profile', body: { name: 'A New Name' } }),
+    expect: signedIn(200),
+  },
+  'POST /api/auth/password/change': {
+    request: () => ({
+      url: '/api/auth/password/change',
+      body: { currentPassword: TEST_PASSWORD, newPassword: 'a brand new password' },
+    }),
+    expect: signedIn(204),
+  },
+  'POST /api/auth/password-reset/request': {
+    request: (f) => ({ url: '/api/auth/password-reset/request', body: { email: f.target.email } }),
+    expect: everyone(202),
+  },
+  'GET /api/auth/password-reset/:token': {
+    request: (f) => ({ url: `/api/auth/password-reset/${f.resetToken}` }),
+    expect: everyone(200),
+  },
+  'POST /api/auth/password-reset/complete': {
+    request: (f) => ({
+      url: '/api/auth/password-reset/complete',
+      body: { token: f.resetToken, password: 'another new password' },
+    }),
+    expect: everyone(204),
+  },
+  // single sign-on
+  'GET /api/auth/sso/providers': {
+    request: () => ({ url: '/api/auth/sso/providers' }),
+    expect: everyone(200),
+  },
+  'GET /api/auth/sso/:providerId/start': {
+    request: () => ({ url: `/api/auth/sso/${randomUuid()}/start` }),
+    expect: everyone(404),
+  },
+  'GET /api/auth/sso/callback': {
+    request: () => ({ url: `/api/auth/sso/callback?code=abc&state=${'s'.repeat(43)}` }),
+    expect: everyone(302),
+  },
+  'GET /api/admin/identity-providers': {
+    request: () => ({ url: '/api/admin/identity-providers' }),
+    expect: adminOnly(200),
+  },
+  'POST /api/admin/identity-providers': {
+    request: (f) => ({
+      url: '/api/admin/identity-providers',
+      body: {
+        institutionId: f.institutionId,
+        name: 'University login',
+        issuer: 'https://login.example.ac.uk',
+        clientId: 'c',
+        clientSecret: 's',
+      },
+    }),
+    expect: adminOnly(201),
+  },
+  'DELETE /api/admin/identity-providers/:id': {
+    request: () => ({ url: `/api/admin/identity-providers/${randomUuid()}` }),
+    expect: adminOnly(404),
+  },
+  // invitations
+  'POST /api/invitations': {
+    request: (f) => ({
+      url: '/api/invitations',
+      body: {
+        email: `new-${fresh()}@example.ac.uk`,
+        name: 'New Student',
+        networkId: f.networkId,
+        kind: 'student',
+        yearOfStudy: 1,
+      },
+    }),
+    expect: managers(201),
+  },
+  'GET /api/invitations/:token': {
+    request: (f) => ({ url: `/api/invitations/${f.invitationToken}` }),
+    expect: everyone(200),
+  },
+  'POST /api/invitations/accept': {
+    request: (f) => ({
+      url: '/api/invitations/accept',
+      body: { token: f.invitationToken, name: 'Invitee', password: 'a long enough password' },
+    }),
+    expect: everyone(201),
+  },
+  'POST /api/invitations/accept-signed-in': {
+    // The invitation is for someone else's e-mail: nobody here may take it.
+    request: (f) => ({ url: '/api/invitations/accept-signed-in', body: { token: f.invitationToken } }),
+    expect: signedIn(404),
+  },
+  // networks
+  'GET /api/networks': { request: () => ({ url: '/api/networks' }), expect: everyone(200) },
+  'GET /api/networks/:slug': {
+    request: (f) => ({ url: `/api/networks/${f.networkSlug}` }),
+    expect: everyone(200),
+  },
+  'GET /api/networks/:id/members': {
+    request: (f) => ({ url: `/api/networks/${f.networkId}/members` }),
+    expect: { visitor: 401, member: 200, lead: 200, caseHandler: 404, admin: 200 },
+  },
+  'PUT /api/networks/:id/members/:userId': {
+    request: (f) => ({
+      url: `/api/networks/${f.networkId}/members/${f.target.id}`,
+      body: { kind: 'staff', yearOfStudy: null, role: 'lead', leadTitle: 'action_lead' },
+    }),
+    expect: managers(200),
+  },
+  'DELETE /api/networks/:id/members/:userId': {
+    request: (f) => ({ url: `/api/networks/${f.networkId}/members/${f.target.id}` }),
+    expect: managers(204),
+  },
+  'POST /api/networks/:id/import': {
+    request: (f) => ({
+      url: `/api/networks/${f.networkId}/import`,
+      body: { csv: `name,email,kind,year\nNew Person,new-${fresh()}@example.ac.uk,student,2\n` },
+    }),
+    expect: managers(200),
+  },
+  // administration
+  'GET /api/admin/institutions': {
+    request: () => ({ url: '/api/admin/institutions' }),
+    expect: adminOnly(200),
+  },
+  'POST /api/admin/institutions': {
+    request: () => ({
+      url: '/api/admin/institutions',
+      body: { name: 'Another School', slug: `another-${fresh()}` },
+    }),
+    expect: adminOnly(201),
+  },
+  'PUT /api/admin/institutions/:id/case-handlers/:userId': {
+    request: (f) => ({
+      url: `/api/admin/institutions/${f.institutionId}/case-handlers/${f.users.member.id}`,
+    }),
+    expect: adminOnly(204),
+  },
+  'DELETE /api/admin/institutions/:id/case-handlers/:userId': {
+    request: (f) => ({
+      url: `/api/admin/institutions/${f.institutionId}/case-handlers/${f.users.caseHandler.id}`,
+    }),
+    expect: adminOnly(204),
+  },
+  'POST /api/admin/networks': {
+    request: (f) => ({
+      url: '/api/admin/networks',
+      body: { institutionId: f.institutionId, name: 'MedDialect', slug: `dialect-${fresh()}` },
+    }),
+    expect: adminOnly(201),
+  },
+  'PATCH /api/admin/networks/:id': {
+    request: (f) => ({
+      url: `/api/admin/networks/${f.networkId}`,
+      body: { description: 'Monthly meetings, all welcome.' },
+    }),
+    expect: adminOnly(200),
+  },
+  'POST /api/admin/networks/:id/members': {
+    request: (f) => ({
+      url: `/api/admin/networks/${f.networkId}/members`,
+      body: { userId: f.loner.id, kind: 'staff', yearOfStudy: null, role: 'member', leadTitle: null },
+    }),
+    expect: adminOnly(201),
+  },
+  'GET /api/admin/users': { request: () => ({ url: '/api/admin/users?q=person' }), expect: adminOnly(200) },
+  'PATCH /api/admin/users/:id': {
+    request: (f) => ({ url: `/api/admin/users/${f.target.id}`, body: { disabled: true } }),
+    expect: adminOnly(200),
+  },
+  'GET /api/admin/mail-outbox': {
+    request: () => ({ url: '/api/admin/mail-outbox' }),
+    expect: adminOnly(200),
+  },
+  'GET /api/admin/audit': { request: () => ({ url: '/api/admin/audit' }), expect: adminOnly(200) },
+  'GET /api/admin/audit/verify': {
+    request: () => ({ url: '/api/admin/audit/verify' }),
+    expect: adminOnly(200),
+  },
+};
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+describe('role matrix', () => {
+  it('has an entry for every registered route, and none for routes that do not exist', () => {
+    const registered = t.app.routeRegistry
+      .map((r) => `${r.method} ${r.url}`)
+      .filter((k) => k !== 'GET /assets/*');
+    expect(
+      registered.filter((k) => !MATRIX[k]),
+      'routes missing from the role matrix',
+    ).toEqual([]);
+    expect(
+      Object.keys(MATRIX).filter((k) => !registered.includes(k)),
+      'stale matrix entries',
+    ).toEqual([]);
+  });
+
+  for (const [key, entry] of Object.entries(MATRIX)) {
+    const [method, url] = key.split(' ') as [string, string];
+    it(`${key} answers each role as written, and refusals change nothing`, async () => {
+      const got: Partial<Expect> = {};
+      const untouched: Role[] = [];
+      for (const role of ROLES) {
+        const fixture = await buildFixture(t.database.db, t.app.services.masterKey);
+        const before = await databaseFingerprint(t.database.db);
+        const response = await requestAs(t.app, role, fixture, method, entry.request(fixture));
+        got[role] = response.statusCode;
+        if (response.statusCode >= 400) {
+          expect(response.json(), `${role}: ${url}`).toMatchObject({ error: { code: expect.any(String) } });
+          if ((await databaseFingerprint(t.database.db)) === before) untouched.push(role);
+        }
+      }
+      expect(got).toEqual(entry.expect);
+      const refused = ROLES.filter((r) => entry.expect[r] >= 400);
+      expect(untouched, 'roles whose refused request changed the database').toEqual(refused);
+    });
+  }
+});
