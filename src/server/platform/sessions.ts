@@ -1,7 +1,7 @@
 import type {} from '@fastify/cookie';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../../db/client';
+import { type Db, queryRows } from '../../db/client';
 import { institutionRoles, memberships, networks, sessions, users } from '../../db/schema';
 import type { Actor } from './actor';
 import { hashToken, randomToken, timingSafeEqualStrings } from './crypto';
@@ -57,45 +57,36 @@ export async function loadActor(db: Db, token: string): Promise<Actor | null> {
 
 /** The actor of a session known by its hash (to re-read a session's state after changing it). */
 export async function loadActorBySessionHash(db: Db, idHash: string): Promise<Actor | null> {
-  const [row] = await db
-    .select({
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-      isAdmin: users.isAdmin,
-      totpEnabledAt: users.totpEnabledAt,
-      csrfToken: sessions.csrfToken,
-      secondFactorAt: sessions.secondFactorAt,
-      lastSeenAt: sessions.lastSeenAt,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, sql`now()`), isNull(users.disabledAt)))
-    .limit(1);
+  // One round trip per request: session, account, memberships and roles together (this runs on every call).
+  const [row] = await queryRows<{
+    userId: string;
+    email: string;
+    name: string;
+    isAdmin: boolean;
+    hasTotp: boolean;
+    csrfToken: string;
+    secondFactorDone: boolean;
+    stale: boolean;
+    memberships: Actor['memberships'];
+    caseHandlerOf: string[];
+  }>(
+    db,
+    sql`select ${users.id} as "userId", ${users.email} as email, ${users.name} as name, ${users.isAdmin} as "isAdmin",
+          (${users.totpEnabledAt} is not null) as "hasTotp", ${sessions.csrfToken} as "csrfToken",
+          (${sessions.secondFactorAt} is not null) as "secondFactorDone",
+          (${sessions.lastSeenAt} < now() - make_interval(secs => ${TOUCH_EVERY_MS / 1000})) as stale,
+          coalesce((select json_agg(json_build_object('networkId', m.network_id, 'institutionId', n.institution_id,
+                      'kind', m.kind, 'yearOfStudy', m.year_of_study, 'role', m.role, 'leadTitle', m.lead_title))
+                    from ${memberships} m join ${networks} n on n.id = m.network_id where m.user_id = ${users.id}), '[]'::json) as memberships,
+          coalesce((select json_agg(r.institution_id) from ${institutionRoles} r
+                    where r.user_id = ${users.id} and r.role = 'case_handler'), '[]'::json) as "caseHandlerOf"
+        from ${sessions} join ${users} on ${users.id} = ${sessions.userId}
+        where ${sessions.idHash} = ${idHash} and ${sessions.expiresAt} > now() and ${users.disabledAt} is null`,
+  );
   if (!row) return null;
-  const [memberRows, roleRows] = await Promise.all([
-    db
-      .select({
-        networkId: memberships.networkId,
-        institutionId: networks.institutionId,
-        kind: memberships.kind,
-        yearOfStudy: memberships.yearOfStudy,
-        role: memberships.role,
-        leadTitle: memberships.leadTitle,
-      })
-      .from(memberships)
-      .innerJoin(networks, eq(networks.id, memberships.networkId))
-      .where(eq(memberships.userId, row.userId)),
-    db
-      .select({ institutionId: institutionRoles.institutionId })
-      .from(institutionRoles)
-      .where(and(eq(institutionRoles.userId, row.userId), eq(institutionRoles.role, 'case_handler'))),
-  ]);
-  if (Date.now() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+  if (row.stale) {
     await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.idHash, idHash));
   }
-  const hasTotp = row.totpEnabledAt !== null;
-  const caseHandlerOf = roleRows.map((r) => r.institutionId);
   return {
     userId: row.userId,
     email: row.email,
@@ -103,11 +94,11 @@ export async function loadActorBySessionHash(db: Db, idHash: string): Promise<Ac
     isAdmin: row.isAdmin,
     sessionIdHash: idHash,
     csrfToken: row.csrfToken,
-    hasTotp,
-    secondFactorDone: !hasTotp || row.secondFactorAt !== null,
-    mustEnrolTotp: !hasTotp && (row.isAdmin || caseHandlerOf.length > 0),
-    memberships: memberRows,
-    caseHandlerOf,
+    hasTotp: row.hasTotp,
+    secondFactorDone: !row.hasTotp || row.secondFactorDone,
+    mustEnrolTotp: !row.hasTotp && (row.isAdmin || row.caseHandlerOf.length > 0),
+    memberships: row.memberships,
+    caseHandlerOf: row.caseHandlerOf,
   };
 }
 
@@ -142,7 +133,7 @@ export function createAccessGuard(options: { db: Db; publicOrigin: string }): Ac
     }
     request.sessionActor = actor;
     if (access === 'public') {
-      request.actor = actor && actor.secondFactorDone && !actor.mustEnrolTotp ? actor : null;
+      request.actor = actor?.secondFactorDone && !actor.mustEnrolTotp ? actor : null;
       return;
     }
     if (!actor) throw new AppError('unauthenticated', 'Please sign in.');
