@@ -263,6 +263,8 @@ function runAutocannon(url: string, cookie: string | null): Promise<LoadResult> 
 // ---- main -----------------------------------------------------------------------------------------
 
 async function main() {
+  // Other work on the machine skews every number: record how busy it was.
+  const loadAtStart = os.loadavg()[0]!;
   const masterKey = crypto.randomBytes(32);
   let t = performance.now();
   const { database, cleanup } = await openBenchDatabase();
@@ -350,6 +352,8 @@ async function main() {
       `open database ${openMs} ms, migrate ${migrateMs} ms, seed ${seedMs} ms`,
     `- peak RSS of the server process: ${mb(peakRss)}`,
     `- machine: ${machine}`,
+    `- 1-minute load average: ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end ` +
+      `(above the core count means other work competed with the benchmark)`,
     `- run: ${new Date().toISOString()}`,
     '',
   ].join('\n');

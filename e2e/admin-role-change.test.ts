@@ -15,6 +15,7 @@ import {
   EXPECTED_HTTP_ERRORS,
   expectNav,
   type Journey,
+  section,
   settled,
   signInWithPassword,
   signInWithTotp,
@@ -52,7 +53,7 @@ it('an admin with TOTP makes the member a co-chair', async () => {
   await j.visit('/admin', 'admin overview');
   await j.visit(`/networks/${network.slug}`, 'network page (admin view)');
 
-  const members = page.getByRole('region', { name: 'Members' });
+  const members = section(page, 'Members');
   const row = members.getByRole('listitem').filter({ hasText: member.name });
   await row.getByRole('button', { name: `Edit ${member.name}` }).click();
   const form = page.getByRole('form', { name: `Membership of ${member.name}` });

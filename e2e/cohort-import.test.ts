@@ -19,6 +19,7 @@ import {
   EXPECTED_HTTP_ERRORS,
   type Journey,
   linkIn,
+  section,
   signInWithPassword,
   startJourney,
 } from './support/journey';
@@ -129,6 +130,6 @@ it('imports the fixed file: existing accounts added, new people invited by e-mai
     expect(linkIn(mail.text, j.server.baseUrl)).toMatch(/\/invite\//);
   }
   // The member list on the page shows Tom.
-  await page.getByRole('region', { name: 'Members' }).getByText('Tom Hughes').first().waitFor();
+  await section(page, 'Members').getByText('Tom Hughes').first().waitFor();
   j.browser.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
 });

@@ -43,14 +43,14 @@ it('signs in with password and a TOTP code', async () => {
   await expectNav(page, { hasNot: ['My networks', 'Profile'] });
 
   // A wrong code is refused with a message; the page stays.
-  await page.getByLabel('Code').fill('000000');
+  await page.getByRole('textbox', { name: 'Code' }).fill('000000');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('alert').or(page.locator('.error-summary')).first().waitFor();
   expect(page.url()).toContain('/sign-in/code');
   await j.check('/sign-in/code with an error');
 
   // The right code.
-  await page.getByLabel('Code').fill(await freshTotp(user.totpSecret!));
+  await page.getByRole('textbox', { name: 'Code' }).fill(await freshTotp(user.totpSecret!));
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
   await page.getByRole('heading', { level: 1, name: /Welcome, Amara/ }).waitFor();
@@ -74,7 +74,7 @@ it('a page asked for before signing in is reached after password and code', asyn
   await signInWithPassword(j, user.email, TEST_PASSWORD, page);
   await page.waitForURL(/\/sign-in\/code/);
   // A code is never accepted twice: freshTotp gives the next step's code if this one was used.
-  await page.getByLabel('Code').fill(await freshTotp(user.totpSecret!));
+  await page.getByRole('textbox', { name: 'Code' }).fill(await freshTotp(user.totpSecret!));
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL(/\/profile$/);
   b.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });

@@ -95,7 +95,7 @@ export async function signInWithTotp(
   await signInWithPassword(j, user.email, password, page);
   await page.waitForURL(/\/sign-in\/code/);
   await settled(page);
-  await page.getByLabel('Code').fill(await freshTotp(user.totpSecret!));
+  await page.getByRole('textbox', { name: 'Code' }).fill(await freshTotp(user.totpSecret!));
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
   await settled(page);
@@ -108,6 +108,13 @@ export async function expectNav(page: Page, labels: { has?: string[]; hasNot?: s
   for (const label of labels.hasNot ?? []) {
     expect(await nav.getByRole('link', { name: label, exact: true }).count(), `nav has "${label}"`).toBe(0);
   }
+}
+
+/** The page section under an h2 with this name (sections carry no landmark role to query). */
+export function section(page: Page, heading: string) {
+  return page.locator('section', {
+    has: page.getByRole('heading', { level: 2, name: heading, exact: true }),
+  });
 }
 
 /** The first https?:// link in a mail's text that points at the app. */

@@ -1,3 +1,4 @@
 // The one schema both backends share. Each module keeps its tables in db/tables/<module>.ts.
 export * from './tables/identity';
 export * from './tables/platform';
+export * from './tables/speak-up';

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Database } from '../db/client';
 import type { Config } from './config';
 import { identityRoutes } from './modules/identity/routes';
+import { speakUpRoutes } from './modules/speak-up/routes';
 import { AppError, errorHandler } from './platform/errors';
 import { createMailer, type Mailer } from './platform/mail';
 import { API_DOCS_CSS, buildOpenApiDocument, renderApiDocsPage } from './platform/openapi';
@@ -53,7 +54,6 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         res: (res) => ({ statusCode: res.statusCode }),
       },
     },
-    disableRequestLogging: false,
   });
 
   const registeredRoutes: App['registeredRoutes'] = [];
@@ -113,6 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const guard = createAccessGuard({ db: database.db, publicOrigin: new URL(config.publicUrl).origin });
   const registry: AnyRoute[] = [];
   registerRoutes(app, identityRoutes(services), guard, registry);
+  registerRoutes(app, speakUpRoutes(services), guard, registry);
 
   let openApiCache: ReturnType<typeof buildOpenApiDocument> | null = null;
   const openApi = () => {
@@ -190,10 +191,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
           tags: ['platform'],
           access: 'anonymous',
           response: null,
-          handler: ({ request, reply }) => {
+          handler: async ({ request, reply }) => {
             const file = (request.params as { '*': string })['*'];
             reply.header('cache-control', 'public, max-age=31536000, immutable');
-            reply.sendFile(`assets/${file}`);
+            // sendFile streams asynchronously: wait for it, or registerRoutes answers an empty 200 first.
+            await reply.sendFile(`assets/${file}`);
             return undefined;
           },
         }),

@@ -52,6 +52,15 @@ const managers = (status: number): Expect => ({
   admin: status,
 });
 
+/** Speak-up cases: only a case handler of the report's institution; everyone else a 404. */
+const caseHandlers = (status: number): Expect => ({
+  visitor: 401,
+  member: 404,
+  lead: 404,
+  caseHandler: status,
+  admin: 404,
+});
+
 const fresh = () => crypto.randomBytes(4).toString('hex');
 const randomUuid = () => crypto.randomUUID();
 
@@ -284,7 +293,116 @@ const MATRIX: Record<string, Entry> = {
     request: () => ({ url: '/api/admin/audit/verify' }),
     expect: adminOnly(200),
   },
+  // speak-up: signposting and the report form
+  'GET /api/speak-up/institutions/:id/support': {
+    request: (f) => ({ url: `/api/speak-up/institutions/${f.institutionId}/support` }),
+    expect: everyone(200),
+  },
+  'GET /api/speak-up/institutions/:id/placement-providers': {
+    request: (f) => ({ url: `/api/speak-up/institutions/${f.institutionId}/placement-providers` }),
+    expect: everyone(200),
+  },
+  'POST /api/speak-up/institutions/:id/support': {
+    request: (f) => ({
+      url: `/api/speak-up/institutions/${f.institutionId}/support`,
+      body: { kind: 'ftsu_guardian', name: 'Freedom to Speak Up Guardian', phone: null, url: null },
+    }),
+    expect: adminOnly(201),
+  },
+  'POST /api/speak-up/institutions/:id/placement-providers': {
+    request: (f) => ({
+      url: `/api/speak-up/institutions/${f.institutionId}/placement-providers`,
+      body: { name: `Trust ${fresh()}` },
+    }),
+    expect: adminOnly(201),
+  },
+  // speak-up: reporting (anonymous routes answer everyone alike: no session is read)
+  'POST /api/speak-up/reports': {
+    request: (f) => ({ url: '/api/speak-up/reports', body: speakUpReport(f) }),
+    expect: everyone(201),
+  },
+  'POST /api/speak-up/named-reports': {
+    request: (f) => ({ url: '/api/speak-up/named-reports', body: speakUpReport(f) }),
+    expect: signedIn(201),
+  },
+  'GET /api/speak-up/my-reports': { request: () => ({ url: '/api/speak-up/my-reports' }), expect: signedIn(200) },
+  'GET /api/speak-up/my-reports/:id': {
+    request: (f) => ({ url: `/api/speak-up/my-reports/${f.speakUp.namedReportId}` }),
+    expect: { visitor: 401, member: 200, lead: 404, caseHandler: 404, admin: 404 },
+  },
+  'POST /api/speak-up/my-reports/:id/messages': {
+    request: (f) => ({ url: `/api/speak-up/my-reports/${f.speakUp.namedReportId}/messages`, body: { body: 'More.' } }),
+    expect: { visitor: 401, member: 201, lead: 404, caseHandler: 404, admin: 404 },
+  },
+  'POST /api/speak-up/receipt/report': {
+    request: (f) => ({ url: '/api/speak-up/receipt/report', body: { receipt: f.speakUp.receipt } }),
+    expect: everyone(200),
+  },
+  'POST /api/speak-up/receipt/messages': {
+    request: (f) => ({ url: '/api/speak-up/receipt/messages', body: { receipt: f.speakUp.receipt, body: 'More.' } }),
+    expect: everyone(201),
+  },
+  'POST /api/speak-up/receipt/delete': {
+    request: (f) => ({ url: '/api/speak-up/receipt/delete', body: { receipt: f.speakUp.receipt } }),
+    expect: everyone(200),
+  },
+  // speak-up: case handling
+  'GET /api/speak-up/cases': { request: () => ({ url: '/api/speak-up/cases' }), expect: caseHandlers(200) },
+  'GET /api/speak-up/cases/:id': {
+    request: (f) => ({ url: `/api/speak-up/cases/${f.speakUp.reportId}` }),
+    expect: caseHandlers(200),
+  },
+  'POST /api/speak-up/cases/:id/assign': {
+    request: (f) => ({
+      url: `/api/speak-up/cases/${f.speakUp.reportId}/assign`,
+      body: { handlerId: f.users.caseHandler.id },
+    }),
+    expect: caseHandlers(200),
+  },
+  'POST /api/speak-up/cases/:id/transition': {
+    request: (f) => ({ url: `/api/speak-up/cases/${f.speakUp.reportId}/transition`, body: { to: 'acknowledged' } }),
+    expect: caseHandlers(200),
+  },
+  'POST /api/speak-up/cases/:id/messages': {
+    request: (f) => ({ url: `/api/speak-up/cases/${f.speakUp.reportId}/messages`, body: { body: 'Thank you.' } }),
+    expect: caseHandlers(201),
+  },
+  'POST /api/speak-up/cases/:id/notes': {
+    request: (f) => ({ url: `/api/speak-up/cases/${f.speakUp.reportId}/notes`, body: { body: 'Triage next week.' } }),
+    expect: caseHandlers(201),
+  },
+  'POST /api/speak-up/cases/:id/escalations': {
+    request: (f) => ({
+      url: `/api/speak-up/cases/${f.speakUp.reportId}/escalations`,
+      body: { contactRole: 'Director of Medical Education', shared: 'The date.', consent: true, responseDueOn: '2026-12-01' },
+    }),
+    expect: caseHandlers(201),
+  },
+  'POST /api/speak-up/cases/:id/conflicts': {
+    request: (f) => ({
+      url: `/api/speak-up/cases/${f.speakUp.reportId}/conflicts`,
+      body: { handlerId: f.users.caseHandler.id },
+    }),
+    expect: caseHandlers(204),
+  },
+  'GET /api/speak-up/institutions/:id/statistics': {
+    request: (f) => ({ url: `/api/speak-up/institutions/${f.institutionId}/statistics` }),
+    // Suppressed aggregates: the institution's leads and case handlers, and admins.
+    expect: { visitor: 401, member: 404, lead: 200, caseHandler: 200, admin: 200 },
+  },
 };
+
+function speakUpReport(f: Fixture) {
+  return {
+    institutionId: f.institutionId,
+    when: { kind: 'not_sure' },
+    where: { setting: 'campus', location: 'Library' },
+    who: { roles: ['other'] },
+    involvement: 'witnessed',
+    whatHappened: 'Someone was shouted at for their accent.',
+    outcomeWanted: 'record_only',
+  };
+}
 
 let t: TestApp;
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { oneTimeTokens, sessions } from '../../db/schema';
 import type { App } from '../app';
 import { hashToken, randomToken } from '../platform/crypto';
 import { CSRF_HEADER, SESSION_COOKIE } from '../platform/sessions';
+import { submitReport } from '../modules/speak-up/reports';
 import { addMember, buildInstitution, buildNetwork, buildUser, grantCaseHandler } from './factories';
 
 export const ROLES = ['visitor', 'member', 'lead', 'caseHandler', 'admin'] as const;
@@ -26,6 +27,8 @@ export type Fixture = {
   invitationToken: string;
   resetToken: string;
   sessions: Record<Exclude<Role, 'visitor'>, { token: string; csrf: string }>;
+  /** Speak-up: an anonymous report in the institution, and a named one by the member. */
+  speakUp: { reportId: string; receipt: string; namedReportId: string };
 };
 
 async function sessionFor(db: Db, userId: string) {
@@ -83,6 +86,7 @@ export async function buildFixture(db: Db, masterKey: Buffer): Promise<Fixture> 
     },
   ]);
   const users = { member, lead, caseHandler, admin };
+  const speakUp = await buildSpeakUpFixture(db, masterKey, institution.id, member);
   return {
     institutionId: institution.id,
     otherInstitutionId: otherInstitution.id,
@@ -94,6 +98,7 @@ export async function buildFixture(db: Db, masterKey: Buffer): Promise<Fixture> 
     loner,
     invitationToken,
     resetToken,
+    speakUp,
     sessions: {
       member: await sessionFor(db, member.id),
       lead: await sessionFor(db, lead.id),
@@ -101,6 +106,33 @@ export async function buildFixture(db: Db, masterKey: Buffer): Promise<Fixture> 
       admin: await sessionFor(db, admin.id),
     },
   };
+}
+
+/** Two speak-up reports, made through the module's own domain function (so they are sealed). */
+async function buildSpeakUpFixture(
+  db: Db,
+  masterKey: Buffer,
+  institutionId: string,
+  member: { id: string; email: string; name: string },
+) {
+  const services = { db, masterKey, log: { warn: () => {} } };
+  const report = {
+    institutionId,
+    when: { kind: 'date' as const, date: '2026-01-08' },
+    where: { setting: 'campus' as const, location: 'Seminar room 4' },
+    who: { roles: ['fellow_student' as const] },
+    involvement: 'directed_at_me' as const,
+    whatHappened: 'A racist remark in a seminar.',
+    outcomeWanted: 'support' as const,
+    assessmentProtection: false,
+  };
+  const anonymous = await submitReport(services, report);
+  const named = await submitReport(
+    services,
+    { ...report, consentToContact: true },
+    { reporter: { person: { userId: member.id, name: member.name, email: member.email }, consentToContact: true } },
+  );
+  return { reportId: anonymous.id, receipt: anonymous.receipt, namedReportId: named.id };
 }
 
 /**

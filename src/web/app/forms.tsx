@@ -83,6 +83,9 @@ export function useForm(fieldNames: readonly string[]) {
   };
 }
 
+/** For actions that send no input (accept, remove, sign out everywhere): nothing to check. */
+export const noInput: Checkable<null> = { safeParse: () => ({ success: true, data: null }) };
+
 export function toFormErrors(error: unknown): FormErrors {
   if (error instanceof ApiFailure) return { message: error.message, problems: error.fields };
   return { message: 'Something went wrong. Nothing you typed was lost; please try again.', problems: [] };
@@ -126,7 +129,8 @@ export function ErrorSummary({ form, title = 'There is a problem' }: { form: For
       <h2 id={`${form.baseId}-es`} className="error-summary-title">
         {title}
       </h2>
-      <p>{errors.message}</p>
+      {/* The server often repeats a single field's message as its summary: say it once. */}
+      {errors.problems.some((p) => p.message === errors.message) ? null : <p>{errors.message}</p>}
       {errors.problems.length > 0 && (
         <ul>
           {errors.problems.map((problem, index) => (
@@ -307,7 +311,7 @@ export const kindOptions: readonly Option[] = [
   { value: 'alumnus', label: 'Alumnus or fellow' },
 ];
 export const yearOptions: readonly Option[] = [
-  { value: '', label: 'Not a student' },
+  { value: '', label: 'None (staff and alumni)' },
   ...[1, 2, 3, 4, 5, 6].map((y) => ({ value: String(y), label: `Year ${y}` })),
 ];
 export const roleOptions: readonly Option[] = [

@@ -2,7 +2,7 @@ import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
 import { Link, Redirect, Route, Switch, useLocation, useSearch } from 'wouter';
 import { HomePage } from '../modules/identity/home';
 import { Loading, NotFoundPage, Page } from './page';
-import { rememberNext, rolesOf, safeNext, useSession } from './session';
+import { rememberedNext, rememberNext, rolesOf, safeNext, useSession } from './session';
 
 /**
  * Routes. Only the home page is in the first bundle; every other page is its own chunk, and the
@@ -34,10 +34,11 @@ const AdminArea = lazyPage(() => import('../modules/identity/admin/admin'), 'Adm
 /** Where to return after the sign-in steps: the `next` of a sign-in page, else the page itself. */
 function nextTarget(path: string, search: string): string | null {
   if (path.startsWith('/sign-in') || path === '/two-factor/setup') {
-    return safeNext(new URLSearchParams(search).get('next'));
+    return safeNext(new URLSearchParams(search).get('next')) ?? rememberedNext();
   }
-  const here = search ? `${path}?${search}` : path;
-  return here === '/' ? null : here;
+  // One-time links (set-up, password reset) are spent by then: never return to them.
+  if (path === '/' || path.startsWith('/setup/') || path.startsWith('/reset-password/')) return null;
+  return search ? `${path}?${search}` : path;
 }
 
 const withNext = (path: string, next: string | null) =>

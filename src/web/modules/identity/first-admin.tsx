@@ -65,7 +65,6 @@ export function FirstAdminPage({ token }: { token: string }) {
     >
       <form
         noValidate
-        aria-label="Create the administrator account"
         onSubmit={(event) => {
           const values = formValues(event);
           void form.submit(FirstAdminSchema, { ...values, token }, async (body) => {

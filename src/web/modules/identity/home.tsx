@@ -13,7 +13,7 @@ export function HomePage() {
       heading="No issue is too big or too small"
       lead="Upstander is where our medical school’s student–staff racial-justice network meets, listens and acts. Students and staff take part as equals, led by a student co-chair and a staff co-chair."
     >
-      <section aria-labelledby="what-heading" className="section">
+      <section className="section">
         <h2 id="what-heading">What the network does</h2>
         <ul className="feature-list">
           <li>
@@ -34,7 +34,7 @@ export function HomePage() {
           </li>
         </ul>
       </section>
-      <section aria-labelledby="join-heading" className="section">
+      <section className="section">
         <h2 id="join-heading">Get involved</h2>
         <p>
           Networks invite their members by e-mail. If you have an invitation, follow the link in it to create
@@ -49,7 +49,7 @@ export function HomePage() {
           </Link>
         </div>
       </section>
-      <section aria-labelledby="soon-heading" className="section">
+      <section className="section">
         <h2 id="soon-heading">Coming next</h2>
         <p>
           Speaking up (anonymously if you wish), the “you said, we did” board and meeting tools arrive in
@@ -66,7 +66,7 @@ function MemberHome() {
   const firstName = session.user!.name.split(' ')[0] ?? session.user!.name;
   return (
     <Page title="Home" heading={`Welcome, ${firstName}`}>
-      <section aria-labelledby="mine-heading" className="section">
+      <section className="section">
         <h2 id="mine-heading">Your networks</h2>
         {session.memberships.length === 0 ? (
           <p>
@@ -89,7 +89,7 @@ function MemberHome() {
         )}
       </section>
       {roles.isLead || roles.isAdmin || roles.isCaseHandler ? (
-        <section aria-labelledby="tasks-heading" className="section">
+        <section className="section">
           <h2 id="tasks-heading">Your roles</h2>
           <ul className="link-list">
             {roles.isLead ? (
@@ -111,7 +111,7 @@ function MemberHome() {
         </section>
       ) : null}
       {!session.user!.hasTotp ? (
-        <section aria-labelledby="secure-heading" className="section">
+        <section className="section">
           <h2 id="secure-heading">Protect your account</h2>
           <p>
             Two-factor authentication stops someone who learns your password from signing in as you.{' '}

@@ -3,7 +3,7 @@ import { Link, useLocation } from 'wouter';
 import type { z } from 'zod';
 import { InvitationAcceptSchema, type InvitationViewSchema, Limits } from '../../../shared/identity/schema';
 import { ApiFailure, api, seg } from '../../app/api';
-import { ErrorSummary, formValues, SubmitButton, TextField, useForm } from '../../app/forms';
+import { ErrorSummary, formValues, noInput, SubmitButton, TextField, useForm } from '../../app/forms';
 import { Loading, Page } from '../../app/page';
 import { type SessionInfo, useSession } from '../../app/session';
 
@@ -84,10 +84,9 @@ export function InvitationPage({ token }: { token: string }) {
         ) : null}
         <form
           noValidate
-          aria-label="Accept the invitation"
           onSubmit={(event) => {
             event.preventDefault();
-            void accept.submit({ safeParse: () => ({ success: true, data: null }) }, null, async () => {
+            void accept.submit(noInput, null, async () => {
               const info = await api.post<SessionInfo>('/api/invitations/accept-signed-in', { token });
               setSession(info);
               const target = networkPathFor(info, view.networkName);
@@ -127,7 +126,6 @@ export function InvitationPage({ token }: { token: string }) {
       <p>Create your account to accept. You can change your name later.</p>
       <form
         noValidate
-        aria-label="Create your account"
         onSubmit={(event) => {
           const values = formValues(event);
           void signUp.submit(InvitationAcceptSchema, { ...values, token }, async (body) => {

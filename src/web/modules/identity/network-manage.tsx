@@ -1,4 +1,4 @@
-import { type ChangeEvent, type FormEvent, useEffect, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useEffect, useId, useState } from 'react';
 import type { z } from 'zod';
 import {
   CohortImportRequestSchema,
@@ -14,6 +14,7 @@ import {
   formValues,
   kindOptions,
   leadTitleOptions,
+  noInput,
   numberOrNull,
   roleOptions,
   SelectField,
@@ -35,6 +36,12 @@ type ImportResult = z.infer<typeof CohortImportResultSchema>;
 export function ManageNetwork({ network, onChanged }: { network: NetworkDetail; onChanged: () => void }) {
   const members = useLoad<NetworkMember[]>(`/api/networks/${seg(network.id)}/members`);
   const [status, setStatus] = useState<string | null>(null);
+  const [filter, setFilter] = useState('');
+  const filterId = useId();
+  const needle = filter.trim().toLowerCase();
+  const shown = (members.data ?? []).filter(
+    (m) => !needle || m.name.toLowerCase().includes(needle) || m.email?.toLowerCase().includes(needle),
+  );
 
   useEffect(() => {
     // Links such as /networks/medrace#import (from the Lead page) land on their section.
@@ -50,22 +57,45 @@ export function ManageNetwork({ network, onChanged }: { network: NetworkDetail; 
 
   return (
     <>
-      <section id="members" aria-labelledby="members-heading" className="section">
+      <section id="members" className="section">
         <h2 id="members-heading">Members</h2>
         <StatusMessage message={status} />
         {members.error ? <LoadError message={members.error} retry={members.reload} /> : null}
         {!members.data && !members.error ? <Loading what="Loading members" /> : null}
         {members.data?.length === 0 ? <p>No members yet. Invite someone or import a cohort below.</p> : null}
+        {members.data && members.data.length > 8 ? (
+          <div className="field filter">
+            <label htmlFor={filterId}>Find a member</label>
+            <input
+              id={filterId}
+              type="search"
+              value={filter}
+              onChange={(e) => setFilter(e.currentTarget.value)}
+              autoComplete="off"
+              spellCheck={false}
+              aria-describedby={`${filterId}-count`}
+            />
+            <p id={`${filterId}-count`} className="field-hint" aria-live="polite">
+              {needle ? `${shown.length} of ${members.data.length} shown` : `${members.data.length} members`}
+            </p>
+          </div>
+        ) : null}
         {members.data?.length ? (
           <ul className="member-list">
-            {members.data.map((m) => (
+            {shown.map((m) => (
               <MemberRow key={m.userId} network={network} member={m} onChanged={changed} />
             ))}
           </ul>
         ) : null}
       </section>
       <InviteSection network={network} />
-      <ImportSection network={network} onImported={changed} />
+      <ImportSection
+        network={network}
+        onImported={() => {
+          members.reload();
+          onChanged();
+        }}
+      />
     </>
   );
 }
@@ -186,7 +216,7 @@ function MemberRow({
                 aria-label={`Remove ${member.name}`}
                 onSubmit={(event) => {
                   event.preventDefault();
-                  void remove.submit({ safeParse: () => ({ success: true, data: null }) }, null, async () => {
+                  void remove.submit(noInput, null, async () => {
                     await api.delete(memberUrl);
                     if (isMe) await refresh().catch(() => undefined);
                     onChanged(`${member.name} has been removed from ${network.name}.`);
@@ -223,7 +253,7 @@ function InviteSection({ network }: { network: NetworkDetail }) {
   const form = useForm(['name', 'email', 'kind', 'yearOfStudy']);
   const [sent, setSent] = useState<string | null>(null);
   return (
-    <section id="invite" aria-labelledby="invite-heading" className="section">
+    <section id="invite" className="section">
       <h2 id="invite-heading">Invite someone</h2>
       <p>We e-mail them a link to create their account (or to add this network to the account they have).</p>
       <form
@@ -280,10 +310,10 @@ function describeImport(r: ImportResult): string {
   if (r.dryRun) {
     return `Checked ${n(r.rows, 'row', 'rows')}; every row is valid. Nothing has been imported yet: ${n(r.invited, 'person', 'people')} would be invited, ${n(r.addedExisting, 'existing account', 'existing accounts')} would be added, and ${r.unchanged} already ${r.unchanged === 1 ? 'is a member' : 'are members'}.`;
   }
-  return `Imported ${n(r.rows, 'row', 'rows')}: ${n(r.invited, 'invitation', 'invitations')} sent, ${n(r.addedExisting, 'existing account', 'existing accounts')} added, ${r.unchanged} already ${r.unchanged === 1 ? 'a member' : 'members'} (unchanged).`;
+  return `Imported ${n(r.rows, 'row', 'rows')}: ${n(r.invited, 'invitation', 'invitations')} sent, ${n(r.addedExisting, 'existing account', 'existing accounts')} added, ${r.unchanged} already ${r.unchanged === 1 ? 'a member' : 'members'} (unchanged). Invited people become members when they accept.`;
 }
 
-function ImportSection({ network, onImported }: { network: NetworkDetail; onImported: (m: string) => void }) {
+function ImportSection({ network, onImported }: { network: NetworkDetail; onImported: () => void }) {
   const form = useForm(['csv', 'file']);
   const [csv, setCsv] = useState('');
   const [result, setResult] = useState<ImportResult | null>(null);
@@ -304,7 +334,7 @@ function ImportSection({ network, onImported }: { network: NetworkDetail; onImpo
   }
 
   return (
-    <section id="import" aria-labelledby="import-heading" className="section">
+    <section id="import" className="section">
       <h2 id="import-heading">Import a cohort</h2>
       <p>
         Add many people at once from a CSV file with the header <code>name,email,kind,year</code>. Kind is{' '}
@@ -326,7 +356,7 @@ function ImportSection({ network, onImported }: { network: NetworkDetail; onImpo
           void form.submit(CohortImportRequestSchema, { csv, dryRun }, async (body) => {
             const r = await api.post<ImportResult>(`/api/networks/${seg(network.id)}/import`, body);
             setResult(r);
-            if (!r.dryRun) onImported(describeImport(r));
+            if (!r.dryRun) onImported();
           });
         }}
       >

@@ -56,7 +56,7 @@ export function NetworkPage({ slug }: { slug: string }) {
           </ul>
         </nav>
       ) : null}
-      <section aria-labelledby="cochairs-heading" className="section">
+      <section className="section">
         <h2 id="cochairs-heading">Co-chairs</h2>
         {network.coChairs.length ? (
           <ul className="plain-list">
@@ -77,7 +77,7 @@ export function NetworkPage({ slug }: { slug: string }) {
       ) : viewer.isMember ? (
         <MemberList networkId={network.id} />
       ) : (
-        <section aria-labelledby="join-heading" className="section">
+        <section className="section">
           <h2 id="join-heading">Joining</h2>
           <p>
             Co-chairs invite members by e-mail.{' '}
@@ -100,7 +100,7 @@ export function NetworkPage({ slug }: { slug: string }) {
 function MemberList({ networkId }: { networkId: string }) {
   const { data, error, reload } = useLoad<NetworkMember[]>(`/api/networks/${seg(networkId)}/members`);
   return (
-    <section aria-labelledby="members-heading" className="section">
+    <section className="section">
       <h2 id="members-heading">Members</h2>
       {error ? <LoadError message={error} retry={reload} /> : null}
       {!data && !error ? <Loading what="Loading members" /> : null}

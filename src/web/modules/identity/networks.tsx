@@ -37,7 +37,7 @@ export function NetworksPage() {
       {loading ? <Loading what="Loading networks" /> : null}
       {error ? <LoadError message={error} retry={reload} /> : null}
       {data && roles.signedIn ? (
-        <section aria-labelledby="mine-heading" className="section">
+        <section className="section">
           <h2 id="mine-heading">Your networks</h2>
           {myNetworks.length ? (
             <ul className="card-list">
@@ -51,7 +51,7 @@ export function NetworksPage() {
         </section>
       ) : null}
       {data ? (
-        <section aria-labelledby="all-heading" className="section">
+        <section className="section">
           <h2 id="all-heading">{roles.signedIn ? 'Other networks' : 'All networks'}</h2>
           {others.length ? (
             <ul className="card-list">

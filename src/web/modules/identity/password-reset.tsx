@@ -22,7 +22,6 @@ export function ForgotPasswordPage() {
     >
       <form
         noValidate
-        aria-label="Send a reset link"
         onSubmit={(event) => {
           const values = formValues(event);
           void form.submit(PasswordResetRequestSchema, values, async (body) => {
@@ -89,7 +88,6 @@ export function ResetPasswordPage({ token }: { token: string }) {
     <Page title="Choose a new password">
       <form
         noValidate
-        aria-label="Choose a new password"
         onSubmit={(event) => {
           const values = formValues(event);
           void form.submit(PasswordResetCompleteSchema, { ...values, token }, async (body) => {

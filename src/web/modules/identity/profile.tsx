@@ -13,6 +13,7 @@ import {
   formValues,
   kindLabel,
   leadTitleLabel,
+  noInput,
   StatusMessage,
   SubmitButton,
   TextField,
@@ -33,7 +34,7 @@ export function ProfilePage() {
       <NameSection />
       {profile.data?.hasPassword === false ? <SetPasswordSection email={user.email} /> : <PasswordSection />}
       <TwoFactorSection />
-      <section aria-labelledby="memberships-heading" className="section">
+      <section className="section">
         <h2 id="memberships-heading">Your memberships</h2>
         {session.memberships.length === 0 ? (
           <p>You are not a member of any network yet.</p>
@@ -72,7 +73,7 @@ function NameSection() {
   const form = useForm(['name']);
   const [saved, setSaved] = useState<string | null>(null);
   return (
-    <section aria-labelledby="details-heading" className="section">
+    <section className="section">
       <h2 id="details-heading">Your details</h2>
       <p>
         E-mail: <strong>{session.user!.email}</strong>
@@ -110,7 +111,7 @@ function SetPasswordSection({ email }: { email: string }) {
   const form = useForm([]);
   const [sent, setSent] = useState<string | null>(null);
   return (
-    <section aria-labelledby="password-heading" className="section">
+    <section className="section">
       <h2 id="password-heading">Password</h2>
       <p>
         You sign in through your university, so your account has no Upstander password. To be able to sign in
@@ -121,7 +122,7 @@ function SetPasswordSection({ email }: { email: string }) {
         onSubmit={(event) => {
           event.preventDefault();
           setSent(null);
-          void form.submit({ safeParse: () => ({ success: true, data: null }) }, null, async () => {
+          void form.submit(noInput, null, async () => {
             await api.post('/api/auth/password-reset/request', { email });
             setSent(`We sent a link to ${email}. It works once and expires soon.`);
           });
@@ -142,7 +143,7 @@ function PasswordSection() {
   const [saved, setSaved] = useState<string | null>(null);
   const { refresh } = useSession();
   return (
-    <section aria-labelledby="password-heading" className="section">
+    <section className="section">
       <h2 id="password-heading">Change your password</h2>
       <form
         noValidate
@@ -189,7 +190,7 @@ function TwoFactorSection() {
   const [done, setDone] = useState<string | null>(null);
   const mustKeep = roles.isAdmin || roles.isCaseHandler;
   return (
-    <section aria-labelledby="twofactor-heading" className="section">
+    <section className="section">
       <h2 id="twofactor-heading">Two-factor authentication</h2>
       <StatusMessage message={done} />
       {!session.user!.hasTotp ? (
@@ -245,14 +246,14 @@ function SessionsSection() {
   const [, navigate] = useLocation();
   const form = useForm([]);
   return (
-    <section aria-labelledby="sessions-heading" className="section">
+    <section className="section">
       <h2 id="sessions-heading">Signed-in devices</h2>
       <p>Lost a phone, or signed in on a shared computer? Sign out on every device, including this one.</p>
       <form
         aria-labelledby="sessions-heading"
         onSubmit={(event) => {
           event.preventDefault();
-          void form.submit({ safeParse: () => ({ success: true, data: null }) }, null, async () => {
+          void form.submit(noInput, null, async () => {
             await api.post('/api/auth/sign-out-everywhere');
             navigate('/sign-in');
             setSession(SIGNED_OUT);

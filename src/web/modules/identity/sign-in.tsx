@@ -78,7 +78,7 @@ export function SignInPage() {
         </div>
       ) : null}
       {providers.length > 0 ? (
-        <section aria-labelledby="sso-heading" className="section">
+        <section className="section">
           <h2 id="sso-heading">With your university account</h2>
           <ul className="button-list">
             {providers.map((p) => (
@@ -93,12 +93,10 @@ export function SignInPage() {
           </ul>
         </section>
       ) : null}
-      <section aria-labelledby="password-heading" className="section">
+      <section className="section">
         {providers.length > 0 ? <h2 id="password-heading">With your e-mail and password</h2> : null}
         <form
           noValidate
-          aria-labelledby={providers.length > 0 ? 'password-heading' : undefined}
-          aria-label={providers.length > 0 ? undefined : 'Sign in'}
           onSubmit={(event) => {
             const values = formValues(event);
             void form.submit(SignInSchema, values, async (body) => {
@@ -150,7 +148,6 @@ export function SecondFactorPage() {
     >
       <form
         noValidate
-        aria-label="Enter your code"
         onSubmit={(event) => {
           const values = formValues(event);
           void form.submit(SecondFactorSchema, values, async (body) => {

@@ -5,7 +5,7 @@ import { SecondFactorSchema, type TotpSetupSchema } from '../../../shared/identi
 import { ApiFailure, api } from '../../app/api';
 import { ErrorSummary, formValues, SubmitButton, TextField, useForm } from '../../app/forms';
 import { Loading, Page } from '../../app/page';
-import { forgetNext, rememberedNext, type SessionInfo, safeNext, useSession } from '../../app/session';
+import { forgetNext, type SessionInfo, safeNext, useSession } from '../../app/session';
 
 type TotpSetup = z.infer<typeof TotpSetupSchema>;
 
@@ -24,7 +24,7 @@ const groupSecret = (secret: string) => secret.replace(/(.{4})/g, '$1 ').trim();
 export function TwoFactorSetupPage() {
   const { session, setSession, showNotice } = useSession();
   const [, navigate] = useLocation();
-  const next = safeNext(new URLSearchParams(useSearch()).get('next')) ?? rememberedNext();
+  const next = safeNext(new URLSearchParams(useSearch()).get('next'));
   const required = session.stage === 'enrol_totp';
   const alreadyOn = session.stage === 'signed_in' && session.user?.hasTotp;
   const [setup, setSetup] = useState<TotpSetup | null>(null);
@@ -118,7 +118,6 @@ export function TwoFactorSetupPage() {
           <h2>Enter the code the app shows</h2>
           <form
             noValidate
-            aria-label="Confirm two-factor authentication"
             onSubmit={(event) => {
               const values = formValues(event);
               void form.submit(SecondFactorSchema, values, async (body) => {

@@ -47,7 +47,7 @@ export function AuditPage() {
 
   return (
     <AdminPage title="Audit log">
-      <section aria-labelledby="verify-heading" className="section">
+      <section className="section">
         <h2 id="verify-heading">Check the chain</h2>
         <p>
           Each event carries a hash of the one before. Checking recomputes every hash from the first event.
@@ -99,7 +99,7 @@ export function AuditPage() {
           </div>
         ) : null}
       </section>
-      <section aria-labelledby="events-heading" className="section">
+      <section className="section">
         <h2 id="events-heading">Events, newest first</h2>
         {error ? <LoadError message={error} retry={() => void load(oldest)} /> : null}
         {!events && !error ? <Loading what="Loading events" /> : null}

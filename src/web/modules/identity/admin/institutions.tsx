@@ -65,7 +65,7 @@ export function InstitutionsPage() {
       {networks.error ? <LoadError message={networks.error} retry={networks.reload} /> : null}
       {!institutions.data && !institutions.error ? <Loading what="Loading institutions" /> : null}
       {institutions.data ? (
-        <section aria-labelledby="list-heading" className="section">
+        <section className="section">
           <h2 id="list-heading">Institutions</h2>
           {institutions.data.length === 0 ? <p>No institutions yet. Add the first one below.</p> : null}
           <ul className="card-list">
@@ -151,7 +151,7 @@ function NetworkRow({ network, onChanged }: { network: NetworkSummary; onChanged
 function AddInstitution({ onAdded }: { onAdded: (m: string) => void }) {
   const form = useForm(['name', 'slug']);
   return (
-    <section aria-labelledby="add-inst-heading" className="section">
+    <section className="section">
       <h2 id="add-inst-heading">Add an institution</h2>
       <form
         noValidate
@@ -198,7 +198,7 @@ function AddNetwork({
 }) {
   const form = useForm(['institutionId', 'name', 'slug', 'description']);
   return (
-    <section aria-labelledby="add-net-heading" className="section">
+    <section className="section">
       <h2 id="add-net-heading">Add a network</h2>
       <form
         noValidate

@@ -6,6 +6,7 @@ import {
   ErrorSummary,
   Field,
   formValues,
+  noInput,
   SelectField,
   StatusMessage,
   SubmitButton,
@@ -44,7 +45,7 @@ export function SsoProvidersPage() {
       {providers.error ? <LoadError message={providers.error} retry={providers.reload} /> : null}
       {!providers.data && !providers.error ? <Loading what="Loading providers" /> : null}
       {providers.data ? (
-        <section aria-labelledby="providers-heading" className="section">
+        <section className="section">
           <h2 id="providers-heading">Providers</h2>
           {providers.data.length === 0 ? <p>No providers yet.</p> : null}
           <ul className="card-list">
@@ -106,7 +107,7 @@ function ProviderRow({
               type="button"
               className="button button-danger"
               onClick={() =>
-                form.submit({ safeParse: () => ({ success: true, data: null }) }, null, async () => {
+                form.submit(noInput, null, async () => {
                   await api.delete(`/api/admin/identity-providers/${seg(provider.id)}`);
                   onChanged(`${provider.name} has been deleted.`);
                 })
@@ -141,7 +142,7 @@ function AddProvider({
 }) {
   const form = useForm(['institutionId', 'name', 'issuer', 'clientId', 'clientSecret', 'autoCreateAccounts']);
   return (
-    <section aria-labelledby="add-provider-heading" className="section">
+    <section className="section">
       <h2 id="add-provider-heading">Add a provider</h2>
       <form
         noValidate

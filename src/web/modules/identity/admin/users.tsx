@@ -8,6 +8,7 @@ import {
   formValues,
   kindOptions,
   leadTitleOptions,
+  noInput,
   numberOrNull,
   roleOptions,
   SelectField,
@@ -83,7 +84,7 @@ export function UsersPage() {
       {result.error ? <LoadError message={result.error} retry={result.reload} /> : null}
       {!result.data && !result.error ? <Loading what="Loading people" /> : null}
       {result.data ? (
-        <section aria-labelledby="results-heading" className="section">
+        <section className="section">
           <h2 id="results-heading">
             {q ? `People matching “${q}”` : 'Everyone'}{' '}
             <span className="muted small">
@@ -141,7 +142,7 @@ function UserRow({
 
   /** One-click changes share the row's error box. */
   const run = (work: () => Promise<void>, message: string) =>
-    actions.submit({ safeParse: () => ({ success: true, data: null }) }, null, async () => {
+    actions.submit(noInput, null, async () => {
       await work();
       if (isMe) await refresh().catch(() => undefined);
       onChanged(message);
@@ -268,7 +269,7 @@ function CaseHandlerForm({
           form.setErrors({ message: 'Choose an institution.', problems: [] });
           return;
         }
-        void form.submit({ safeParse: () => ({ success: true, data: null }) }, null, async () => {
+        void form.submit(noInput, null, async () => {
           await api.put(`/api/admin/institutions/${seg(institution.id)}/case-handlers/${seg(user.id)}`);
           onChanged(
             `${user.name} is now a case handler for ${institution.name}. They must use two-factor authentication.`,
@@ -305,7 +306,7 @@ function AddToNetworkForm({
   return (
     <form
       noValidate
-      aria-label={`Add ${user.name} to a network`}
+      aria-label={`Add ${user.name} as a member`}
       onSubmit={(event) => {
         const v = formValues(event);
         const network = networks.find((n) => n.id === v.networkId);

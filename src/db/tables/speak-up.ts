@@ -1,0 +1,256 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { institutions, users } from './identity';
+
+/**
+ * Speak-up. What a copy of the database alone shows of a report: its reference, status, dates and
+ * the category facets the statistics count. Everything a person wrote (and a named reporter's
+ * identity) is sealed with the report's own data key, itself wrapped by a key derived from the
+ * master key, which is never in the database (see server/modules/speak-up/report-crypto.ts).
+ */
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+/** NHS trusts and other providers where the institution's students are placed. */
+export const placementProviders = pgTable(
+  'speak_up_placement_providers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('speak_up_providers_name_key').on(t.institutionId, sql`lower(${t.name})`)],
+);
+
+/** Where to find support: shown before and after a report is made. */
+export const supportContacts = pgTable(
+  'speak_up_support_contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'cascade' }),
+    kind: text('kind', {
+      enum: ['wellbeing', 'chaplaincy', 'bma', 'ftsu_guardian', 'police_hate_crime', 'other'],
+    }).notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    phone: text('phone'),
+    url: text('url'),
+    position: integer('position').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index('speak_up_support_institution_idx').on(t.institutionId, t.position)],
+);
+
+/** Per institution and year, the last reference number given (R-2026-0042). */
+export const reportReferenceCounters = pgTable(
+  'speak_up_reference_counters',
+  {
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'cascade' }),
+    year: integer('year').notNull(),
+    lastNumber: integer('last_number').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.year] })],
+);
+
+export const reports = pgTable(
+  'speak_up_reports',
+  {
+    id: uuid('id').primaryKey(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'restrict' }),
+    reference: text('reference').notNull(),
+    status: text('status', { enum: ['received', 'acknowledged', 'assessing', 'action', 'closed'] })
+      .notNull()
+      .default('received'),
+    actionKind: text('action_kind', {
+      enum: ['informal_resolution', 'formal_complaint', 'escalated_to_provider', 'support_only'],
+    }),
+    outcome: text('outcome', {
+      enum: [
+        'resolved_informally',
+        'complaint_upheld',
+        'complaint_partly_upheld',
+        'complaint_not_upheld',
+        'provider_took_action',
+        'support_provided',
+        'recorded_no_further_action',
+        'withdrawn_by_reporter',
+      ],
+    }),
+    receivedAt: ts('received_at').notNull(),
+    acknowledgedAt: ts('acknowledged_at'),
+    assessingAt: ts('assessing_at'),
+    actionAt: ts('action_at'),
+    closedAt: ts('closed_at'),
+    acknowledgeDueAt: ts('acknowledge_due_at').notNull(),
+    respondDueAt: ts('respond_due_at').notNull(),
+    assignedHandlerId: uuid('assigned_handler_id').references(() => users.id, { onDelete: 'set null' }),
+    anonymous: boolean('anonymous').notNull(),
+    /** HMAC of a named reporter's user id (key derived from the master key), for "my reports". */
+    reporterLookup: text('reporter_lookup'),
+
+    // Category facets, in plain for the statistics (never free text).
+    /** `YYYY-MM`, or `unknown`. */
+    incidentMonth: text('incident_month').notNull(),
+    setting: text('setting', { enum: ['campus', 'placement'] }).notNull(),
+    placementProviderId: uuid('placement_provider_id').references(() => placementProviders.id, {
+      onDelete: 'set null',
+    }),
+    involvedRoles: text('involved_roles').array().notNull(),
+    involvement: text('involvement', { enum: ['directed_at_me', 'witnessed'] }).notNull(),
+    outcomeWanted: text('outcome_wanted', {
+      enum: ['record_only', 'support', 'informal_resolution', 'formal_complaint'],
+    }).notNull(),
+    assessmentProtection: boolean('assessment_protection').notNull(),
+
+    // Sealed with the report's data key; AAD = report id + field name. Null after a purge.
+    /** The report's data key, wrapped. Deleting it makes every sealed field unreadable. */
+    wrappedKey: text('wrapped_key'),
+    whenSealed: text('when_sealed'),
+    whereSealed: text('where_sealed'),
+    peopleSealed: text('people_sealed'),
+    whatHappenedSealed: text('what_happened_sealed'),
+    effectSealed: text('effect_sealed'),
+    reporterSealed: text('reporter_sealed'),
+    outcomeNoteSealed: text('outcome_note_sealed'),
+
+    lastReporterMessageAt: ts('last_reporter_message_at'),
+    deletionRequestedAt: ts('deletion_requested_at'),
+    purgedAt: ts('purged_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('speak_up_reports_reference_key').on(t.institutionId, t.reference),
+    index('speak_up_reports_queue_idx').on(t.institutionId, t.status, t.respondDueAt),
+    index('speak_up_reports_received_idx').on(t.institutionId, t.receivedAt),
+    index('speak_up_reports_reporter_idx').on(t.reporterLookup),
+    check(
+      'speak_up_reports_named_only',
+      sql`(${t.anonymous} and ${t.reporterLookup} is null and ${t.reporterSealed} is null) or not ${t.anonymous}`,
+    ),
+    check(
+      'speak_up_reports_provider_on_placement',
+      sql`${t.setting} = 'placement' or ${t.placementProviderId} is null`,
+    ),
+    check('speak_up_reports_closed_has_outcome', sql`${t.status} <> 'closed' or ${t.outcome} is not null`),
+    check(
+      'speak_up_reports_action_has_kind',
+      sql`${t.status} <> 'action' or ${t.actionKind} is not null`,
+    ),
+    check(
+      'speak_up_reports_content_or_purged',
+      sql`(${t.purgedAt} is null and ${t.wrappedKey} is not null and ${t.whatHappenedSealed} is not null) or (${t.purgedAt} is not null and ${t.wrappedKey} is null)`,
+    ),
+  ],
+);
+
+/**
+ * The receipt of a report: the first 6 of its 20 digits (the locator) in plain, the other 14
+ * only as an argon2id hash. The code itself is never stored or logged.
+ */
+export const reportReceipts = pgTable('speak_up_receipts', {
+  reportId: uuid('report_id')
+    .primaryKey()
+    .references(() => reports.id, { onDelete: 'cascade' }),
+  locator: text('locator').notNull().unique('speak_up_receipts_locator_key'),
+  secretHash: text('secret_hash').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Two-way messages with the reporter, and the handlers' internal notes. Bodies are sealed. */
+export const reportMessages = pgTable(
+  'speak_up_messages',
+  {
+    id: uuid('id').primaryKey(),
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    author: text('author', { enum: ['reporter', 'handler'] }).notNull(),
+    handlerUserId: uuid('handler_user_id').references(() => users.id, { onDelete: 'set null' }),
+    internal: boolean('internal').notNull().default(false),
+    bodySealed: text('body_sealed').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('speak_up_messages_report_idx').on(t.reportId, t.createdAt),
+    check('speak_up_messages_notes_by_handlers', sql`not ${t.internal} or ${t.author} = 'handler'`),
+    check(
+      'speak_up_messages_reporter_unnamed',
+      sql`${t.author} = 'handler' or ${t.handlerUserId} is null`,
+    ),
+  ],
+);
+
+/** Handlers who may not see a report (declared, or by a colleague), besides anyone it names. */
+export const reportConflicts = pgTable(
+  'speak_up_conflicts',
+  {
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    declaredBy: uuid('declared_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.userId] })],
+);
+
+/** A case referred to a placement provider or the formal complaints process. */
+export const reportEscalations = pgTable(
+  'speak_up_escalations',
+  {
+    id: uuid('id').primaryKey(),
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    providerId: uuid('provider_id').references(() => placementProviders.id, { onDelete: 'set null' }),
+    /** Contact role and name, and what was shared: sealed with the report's data key. */
+    detailSealed: text('detail_sealed').notNull(),
+    responseDueOn: date('response_due_on', { mode: 'string' }).notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('speak_up_escalations_report_idx').on(t.reportId)],
+);
+
+/**
+ * Optional equality monitoring of reporters, kept as counts per institution, month and answer:
+ * no row per person, no report id, no time finer than the month. It cannot be joined to a report.
+ */
+export const equalityCounts = pgTable(
+  'speak_up_equality_counts',
+  {
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM` of submission. */
+    month: text('month').notNull(),
+    dimension: text('dimension', { enum: ['ethnicity', 'religion'] }).notNull(),
+    value: text('value').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.month, t.dimension, t.value] })],
+);

@@ -1,0 +1,433 @@
+import crypto from 'node:crypto';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Db, Tx } from '../../../db/client';
+import {
+  equalityCounts,
+  placementProviders,
+  reportEscalations,
+  reportMessages,
+  reportReceipts,
+  reportReferenceCounters,
+  reports,
+} from '../../../db/schema';
+import {
+  ACKNOWLEDGE_WORKING_DAYS,
+  type MyReportSchema,
+  type NamedReportSubmission,
+  RESPOND_WORKING_DAYS,
+  type ReporterViewSchema,
+  type ReportSubmission,
+  type ReportWhen,
+  type SubmissionView,
+} from '../../../shared/speak-up/schema';
+import type { Actor } from '../../platform/actor';
+import { recordAudit } from '../../platform/audit/audit';
+import { AppError, conflict, invalid, notFound } from '../../platform/errors';
+import type { Services } from '../../platform/services';
+import { isUniqueViolation } from '../identity/admin';
+import { assertInstitution, findProvider, listSupportContacts } from './directory';
+import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
+import { generateReceipt, hashReceiptSecret, splitReceipt, verifyReceiptSecret } from './receipt';
+import { ukDate, workingDaysAfter } from './workflow';
+
+/**
+ * The reporter's side: submitting (anonymous or named), following a report with the receipt code,
+ * adding information, and deleting it. Anonymous functions take no actor and write nothing that
+ * identifies anyone: no address, no user agent, no account, and an audit event with no actor.
+ */
+
+// ---- what is sealed ---------------------------------------------------------------------------------
+
+/** Sealed as `where`: the free-text parts of the place (the setting and provider id are plain facets). */
+type WhereSealed = {
+  location: string | null;
+  providerOther: string | null;
+  site: string | null;
+  department: string | null;
+};
+/** Sealed as `people`: what identifies anyone involved. */
+type PeopleSealed = { names: string | null; otherRole: string | null };
+/** Sealed as `reporter`: a named reporter's identity. */
+export type ReporterSealed = { userId: string; name: string; email: string; consentToContact: boolean };
+
+type ReportRow = typeof reports.$inferSelect;
+
+export function incidentMonth(when: ReportWhen): string {
+  if (when.kind === 'date') return when.date.slice(0, 7);
+  if (when.kind === 'range') return when.from.slice(0, 7);
+  return 'unknown';
+}
+
+/** The plain text of "who was involved" that conflict-of-interest checks read. */
+export function peopleText(people: PeopleSealed | null): string | null {
+  if (!people) return null;
+  const text = [people.names, people.otherRole].filter(Boolean).join('\n');
+  return text || null;
+}
+
+export function openPeople(key: ReportKey | null, row: Pick<ReportRow, 'peopleSealed'>): PeopleSealed | null {
+  return key && row.peopleSealed ? key.openJson<PeopleSealed>('people', row.peopleSealed) : null;
+}
+
+/** Decrypts what the reporter submitted. */
+export function openSubmission(key: ReportKey, row: ReportRow, providerName: string | null): SubmissionView {
+  const where = key.openJson<WhereSealed>('where', row.whereSealed!);
+  const people = openPeople(key, row);
+  return {
+    when: key.openJson<ReportWhen>('when', row.whenSealed!),
+    where: {
+      setting: row.setting,
+      location: where.location,
+      providerId: row.placementProviderId,
+      providerName: providerName ?? where.providerOther,
+      site: where.site,
+      department: where.department,
+    },
+    who: {
+      roles: row.involvedRoles as SubmissionView['who']['roles'],
+      otherRole: people?.otherRole ?? null,
+      names: people?.names ?? null,
+    },
+    involvement: row.involvement,
+    whatHappened: key.open('what_happened', row.whatHappenedSealed!),
+    effect: key.openOptional('effect', row.effectSealed),
+    outcomeWanted: row.outcomeWanted,
+    assessmentProtection: row.assessmentProtection,
+  };
+}
+
+// ---- submitting ---------------------------------------------------------------------------------
+
+/** What submitting needs of the services (the role-matrix fixtures submit without an app). */
+export type SubmitServices = Pick<Services, 'db' | 'masterKey'> & { log: Pick<Services['log'], 'warn'> };
+
+export type SubmitOptions = {
+  /** A named report: the signed-in reporter, whose identity is sealed into the report. */
+  reporter?: { person: Pick<Actor, 'userId' | 'name' | 'email'>; consentToContact: boolean };
+  /** When it was received (demo data only; reports are otherwise received now). */
+  receivedAt?: Date;
+};
+
+async function nextReference(tx: Tx, institutionId: string, receivedAt: Date): Promise<string> {
+  const year = Number(ukDate(receivedAt).slice(0, 4));
+  const [row] = await tx
+    .insert(reportReferenceCounters)
+    .values({ institutionId, year, lastNumber: 1 })
+    .onConflictDoUpdate({
+      target: [reportReferenceCounters.institutionId, reportReferenceCounters.year],
+      set: { lastNumber: sql`"speak_up_reference_counters"."last_number" + 1` },
+    })
+    .returning({ lastNumber: reportReferenceCounters.lastNumber });
+  return `R-${year}-${String(row!.lastNumber).padStart(4, '0')}`;
+}
+
+/**
+ * Stores a report, sealed under its own data key, with a receipt. Returns the reference and the
+ * receipt code, which exists only in this answer. Equality answers (if any) are counted
+ * afterwards, in a transaction of their own, so nothing in the database ties them to the report.
+ */
+export async function submitReport(
+  services: SubmitServices,
+  input: ReportSubmission | NamedReportSubmission,
+  options: SubmitOptions = {},
+): Promise<{ id: string; reference: string; receipt: string }> {
+  const { db, masterKey } = services;
+  await assertInstitution(db, input.institutionId);
+  const where = input.where;
+  if (where.setting === 'placement' && where.providerId) {
+    if (!(await findProvider(db, input.institutionId, where.providerId))) {
+      throw invalid('That placement provider is not on this school’s list.', [
+        { path: 'where.providerId', message: 'Choose a provider from the list, or type its name.' },
+      ]);
+    }
+  }
+  const receivedAt = options.receivedAt ?? new Date();
+  const id = crypto.randomUUID();
+  const { key, wrapped } = createReportKey(masterKey, id);
+  const people: PeopleSealed = { names: input.who.names ?? null, otherRole: input.who.otherRole ?? null };
+  const whereSealed: WhereSealed =
+    where.setting === 'campus'
+      ? { location: where.location, providerOther: null, site: null, department: null }
+      : {
+          location: null,
+          providerOther: where.providerOther ?? null,
+          site: where.site ?? null,
+          department: where.department ?? null,
+        };
+  const reporter = options.reporter;
+  const values = {
+    id,
+    institutionId: input.institutionId,
+    status: 'received' as const,
+    receivedAt,
+    acknowledgeDueAt: workingDaysAfter(receivedAt, ACKNOWLEDGE_WORKING_DAYS),
+    respondDueAt: workingDaysAfter(receivedAt, RESPOND_WORKING_DAYS),
+    anonymous: !reporter,
+    reporterLookup: reporter ? reporterLookupHash(masterKey, reporter.person.userId) : null,
+    incidentMonth: incidentMonth(input.when),
+    setting: where.setting,
+    placementProviderId: where.setting === 'placement' ? where.providerId : null,
+    involvedRoles: input.who.roles,
+    involvement: input.involvement,
+    outcomeWanted: input.outcomeWanted,
+    assessmentProtection: input.assessmentProtection,
+    wrappedKey: wrapped,
+    whenSealed: key.sealJson('when', input.when),
+    whereSealed: key.sealJson('where', whereSealed),
+    peopleSealed: peopleText(people) ? key.sealJson('people', people) : null,
+    whatHappenedSealed: key.seal('what_happened', input.whatHappened),
+    effectSealed: key.sealOptional('effect', input.effect),
+    reporterSealed: reporter
+      ? key.sealJson('reporter', {
+          userId: reporter.person.userId,
+          name: reporter.person.name,
+          email: reporter.person.email,
+          consentToContact: reporter.consentToContact,
+        } satisfies ReporterSealed)
+      : null,
+    updatedAt: receivedAt,
+  };
+  key.destroy();
+
+  let stored: { reference: string; receipt: string } | null = null;
+  for (let attempt = 0; !stored; attempt++) {
+    const receipt = generateReceipt();
+    const secretHash = await hashReceiptSecret(receipt.locator, receipt.secret);
+    try {
+      stored = await db.transaction(async (tx) => {
+        const reference = await nextReference(tx, input.institutionId, receivedAt);
+        await tx.insert(reports).values({ ...values, reference });
+        await tx.insert(reportReceipts).values({ reportId: id, locator: receipt.locator, secretHash });
+        await recordAudit(tx, {
+          // Never the reporter, even for a named report: the audit log is not sealed.
+          actorUserId: null,
+          action: 'reports.submit',
+          subjectType: 'speak_up_report',
+          subjectId: id,
+          data: { reference, anonymous: !reporter },
+        });
+        return { reference, receipt: receipt.code };
+      });
+    } catch (error) {
+      // Two receipts with one locator (1 in a million per report): draw another.
+      if (isUniqueViolation(error) && attempt < 4) continue;
+      throw error;
+    }
+  }
+
+  if (input.equality && (input.equality.ethnicity || input.equality.religion)) {
+    await recordEqualityAnswers(db, input.institutionId, ukDate(receivedAt).slice(0, 7), input.equality).catch(
+      () => services.log.warn('an equality monitoring answer could not be counted'),
+    );
+  }
+  return { id, ...stored };
+}
+
+/** Adds one to the counts of the given answers: no row per person, nothing about the report. */
+export async function recordEqualityAnswers(
+  db: Db,
+  institutionId: string,
+  month: string,
+  answers: { ethnicity?: string | undefined; religion?: string | undefined },
+): Promise<void> {
+  const rows = [
+    ...(answers.ethnicity ? [{ dimension: 'ethnicity' as const, value: answers.ethnicity }] : []),
+    ...(answers.religion ? [{ dimension: 'religion' as const, value: answers.religion }] : []),
+  ];
+  if (rows.length === 0) return;
+  await db.transaction(async (tx) => {
+    for (const row of rows) {
+      await tx
+        .insert(equalityCounts)
+        .values({ institutionId, month, ...row, count: 1 })
+        .onConflictDoUpdate({
+          target: [equalityCounts.institutionId, equalityCounts.month, equalityCounts.dimension, equalityCounts.value],
+          set: { count: sql`"speak_up_equality_counts"."count" + 1` },
+        });
+    }
+  });
+}
+
+// ---- following a report with its receipt ---------------------------------------------------------
+
+const noSuchReceipt = () =>
+  new AppError(
+    'not_found',
+    'No report matches that receipt code. Check all 20 digits and try again; if the report was deleted, the code no longer works.',
+  );
+
+/** The report a receipt code opens, or a 404 that says nothing about which part was wrong. */
+export async function reportIdForReceipt(db: Db | Tx, receipt: string): Promise<string> {
+  const parts = splitReceipt(receipt);
+  if (!parts) throw invalid('A receipt code is 20 digits, like 1234-5678-9012-3456-7890.');
+  const [row] = await db
+    .select({ reportId: reportReceipts.reportId, secretHash: reportReceipts.secretHash })
+    .from(reportReceipts)
+    .where(eq(reportReceipts.locator, parts.locator))
+    .limit(1);
+  const ok = await verifyReceiptSecret(row?.secretHash ?? null, parts.locator, parts.secret);
+  if (!row || !ok) throw noSuchReceipt();
+  return row.reportId;
+}
+
+async function loadReport(tx: Db | Tx, reportId: string, lock = false) {
+  const query = tx
+    .select({ report: reports, providerName: placementProviders.name })
+    .from(reports)
+    .leftJoin(placementProviders, eq(placementProviders.id, reports.placementProviderId))
+    .where(eq(reports.id, reportId))
+    .limit(1);
+  const [row] = lock ? await query.for('update', { of: reports }) : await query;
+  return row ?? null;
+}
+
+type ReporterView = z.input<typeof ReporterViewSchema>;
+
+/** What the reporter sees: status, their own words, the messages (never internal notes), support. */
+export async function reporterView(services: Services, reportId: string): Promise<ReporterView> {
+  const { db, masterKey } = services;
+  const row = await loadReport(db, reportId);
+  if (!row || !row.report.wrappedKey) throw noSuchReceipt();
+  const r = row.report;
+  const key = openReportKey(masterKey, r.id, r.wrappedKey!);
+  try {
+    const messages = await db
+      .select({
+        id: reportMessages.id,
+        author: reportMessages.author,
+        bodySealed: reportMessages.bodySealed,
+        createdAt: reportMessages.createdAt,
+      })
+      .from(reportMessages)
+      .where(and(eq(reportMessages.reportId, r.id), eq(reportMessages.internal, false)))
+      .orderBy(asc(reportMessages.createdAt), asc(reportMessages.id));
+    return {
+      reference: r.reference,
+      status: r.status,
+      receivedAt: r.receivedAt.toISOString(),
+      acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,
+      closedAt: r.closedAt?.toISOString() ?? null,
+      outcome: r.outcome,
+      submission: openSubmission(key, r, row.providerName),
+      messages: messages.map((m) => ({
+        id: m.id,
+        author: m.author,
+        // The field name binds author and kind: a note relabelled as a message would not open.
+        body: key.open(`message:${m.author}:${m.id}`, m.bodySealed),
+        createdAt: m.createdAt.toISOString(),
+      })),
+      supportContacts: await listSupportContacts(db, r.institutionId),
+    };
+  } finally {
+    key.destroy();
+  }
+}
+
+/** The reporter adds information or answers a handler. */
+export async function addReporterMessage(
+  services: Services,
+  reportId: string,
+  body: string,
+): Promise<{ id: string; createdAt: string }> {
+  const { db, masterKey } = services;
+  return db.transaction(async (tx) => {
+    const row = await loadReport(tx, reportId, true);
+    if (!row || !row.report.wrappedKey) throw noSuchReceipt();
+    const key = openReportKey(masterKey, reportId, row.report.wrappedKey);
+    const id = crypto.randomUUID();
+    const now = new Date();
+    const bodySealed = key.seal(`message:reporter:${id}`, body);
+    key.destroy();
+    await tx.insert(reportMessages).values({ id, reportId, author: 'reporter', internal: false, bodySealed, createdAt: now });
+    await tx.update(reports).set({ lastReporterMessageAt: now, updatedAt: now }).where(eq(reports.id, reportId));
+    await recordAudit(tx, {
+      actorUserId: null,
+      action: 'reports.reporter_message',
+      subjectType: 'speak_up_report',
+      subjectId: reportId,
+      data: { reference: row.report.reference, messageId: id },
+    });
+    return { id, createdAt: now.toISOString() };
+  });
+}
+
+/**
+ * Destroys a report's content: the wrapped data key and every sealed field, the messages, notes,
+ * escalation details and the receipt. The case's reference, dates and category facets remain, so
+ * handlers see that it was withdrawn and the anonymous counts stay right. (The retention job will
+ * call this too.)
+ */
+export async function purgeReportContent(tx: Tx, reportId: string, at: Date): Promise<void> {
+  await tx.delete(reportMessages).where(eq(reportMessages.reportId, reportId));
+  await tx.delete(reportEscalations).where(eq(reportEscalations.reportId, reportId));
+  await tx.delete(reportReceipts).where(eq(reportReceipts.reportId, reportId));
+  await tx
+    .update(reports)
+    .set({
+      wrappedKey: null,
+      whenSealed: null,
+      whereSealed: null,
+      peopleSealed: null,
+      whatHappenedSealed: null,
+      effectSealed: null,
+      reporterSealed: null,
+      outcomeNoteSealed: null,
+      reporterLookup: null,
+      purgedAt: at,
+      updatedAt: at,
+    })
+    .where(eq(reports.id, reportId));
+}
+
+/** The reporter asks for deletion: the content is purged at once. */
+export async function deleteByReporter(services: Services, reportId: string): Promise<{ reference: string }> {
+  return services.db.transaction(async (tx) => {
+    const row = await loadReport(tx, reportId, true);
+    if (!row || !row.report.wrappedKey) throw noSuchReceipt();
+    const now = new Date();
+    await tx.update(reports).set({ deletionRequestedAt: now }).where(eq(reports.id, reportId));
+    await purgeReportContent(tx, reportId, now);
+    await recordAudit(tx, {
+      actorUserId: null,
+      action: 'reports.delete_by_reporter',
+      subjectType: 'speak_up_report',
+      subjectId: reportId,
+      data: { reference: row.report.reference },
+    });
+    return { reference: row.report.reference };
+  });
+}
+
+// ---- named reporters -------------------------------------------------------------------------------
+
+/** A named reporter's own reports, found by the keyed hash of their id. */
+export async function myReports(services: Services, actor: Actor): Promise<z.input<typeof MyReportSchema>[]> {
+  const rows = await services.db
+    .select({ id: reports.id, reference: reports.reference, status: reports.status, receivedAt: reports.receivedAt })
+    .from(reports)
+    .where(eq(reports.reporterLookup, reporterLookupHash(services.masterKey, actor.userId)))
+    .orderBy(desc(reports.receivedAt));
+  return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }));
+}
+
+/** The report, if this signed-in person made it (named); otherwise the same 404 as a wrong receipt. */
+export async function myReportId(services: Services, actor: Actor, reportId: string): Promise<string> {
+  const [row] = await services.db
+    .select({ id: reports.id, reporterSealed: reports.reporterSealed, wrappedKey: reports.wrappedKey })
+    .from(reports)
+    .where(
+      and(eq(reports.id, reportId), eq(reports.reporterLookup, reporterLookupHash(services.masterKey, actor.userId))),
+    )
+    .limit(1);
+  if (!row?.wrappedKey || !row.reporterSealed) throw notFound('That report');
+  // The keyed hash found it; the sealed identity confirms it.
+  const key = openReportKey(services.masterKey, reportId, row.wrappedKey);
+  const reporter = key.openJson<ReporterSealed>('reporter', row.reporterSealed);
+  key.destroy();
+  if (reporter.userId !== actor.userId) throw notFound('That report');
+  return reportId;
+}
+
+export const reportConflictGone = () =>
+  conflict('The reporter deleted this report; its content no longer exists.');
