@@ -361,6 +361,8 @@ async function main() {
   const outDir = path.join(root, 'bench/results');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'latest.md'), report);
+  // One file per scale and engine too, so the README can show several.
+  fs.writeFileSync(path.join(outDir, `${scaleName}-${database.kind}.md`), report);
   fs.writeFileSync(
     path.join(outDir, `${scaleName}-${database.kind}.json`),
     JSON.stringify(
@@ -369,7 +371,7 @@ async function main() {
       2,
     ),
   );
-  console.log(`Written to bench/results/latest.md and bench/results/${scaleName}-${database.kind}.json`);
+  console.log(`Written to bench/results/latest.md and bench/results/${scaleName}-${database.kind}.{md,json}`);
 }
 
 main().catch((error) => {

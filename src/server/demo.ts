@@ -1,4 +1,5 @@
 import { loadIdentityDemo } from './modules/identity/demo';
+import { loadSpeakUpDemo } from './modules/speak-up/demo';
 import type { Services } from './platform/services';
 
 /**
@@ -7,5 +8,6 @@ import type { Services } from './platform/services';
  */
 export async function loadDemo(services: Services): Promise<string> {
   const identity = await loadIdentityDemo(services);
-  return identity;
+  const speakUp = await loadSpeakUpDemo(services);
+  return `${identity}\n${speakUp}`;
 }

@@ -154,10 +154,7 @@ export const reports = pgTable(
       sql`${t.setting} = 'placement' or ${t.placementProviderId} is null`,
     ),
     check('speak_up_reports_closed_has_outcome', sql`${t.status} <> 'closed' or ${t.outcome} is not null`),
-    check(
-      'speak_up_reports_action_has_kind',
-      sql`${t.status} <> 'action' or ${t.actionKind} is not null`,
-    ),
+    check('speak_up_reports_action_has_kind', sql`${t.status} <> 'action' or ${t.actionKind} is not null`),
     check(
       'speak_up_reports_content_or_purged',
       sql`(${t.purgedAt} is null and ${t.wrappedKey} is not null and ${t.whatHappenedSealed} is not null) or (${t.purgedAt} is not null and ${t.wrappedKey} is null)`,
@@ -195,10 +192,7 @@ export const reportMessages = pgTable(
   (t) => [
     index('speak_up_messages_report_idx').on(t.reportId, t.createdAt),
     check('speak_up_messages_notes_by_handlers', sql`not ${t.internal} or ${t.author} = 'handler'`),
-    check(
-      'speak_up_messages_reporter_unnamed',
-      sql`${t.author} = 'handler' or ${t.handlerUserId} is null`,
-    ),
+    check('speak_up_messages_reporter_unnamed', sql`${t.author} = 'handler' or ${t.handlerUserId} is null`),
   ],
 );
 

@@ -325,13 +325,19 @@ const MATRIX: Record<string, Entry> = {
     request: (f) => ({ url: '/api/speak-up/named-reports', body: speakUpReport(f) }),
     expect: signedIn(201),
   },
-  'GET /api/speak-up/my-reports': { request: () => ({ url: '/api/speak-up/my-reports' }), expect: signedIn(200) },
+  'GET /api/speak-up/my-reports': {
+    request: () => ({ url: '/api/speak-up/my-reports' }),
+    expect: signedIn(200),
+  },
   'GET /api/speak-up/my-reports/:id': {
     request: (f) => ({ url: `/api/speak-up/my-reports/${f.speakUp.namedReportId}` }),
     expect: { visitor: 401, member: 200, lead: 404, caseHandler: 404, admin: 404 },
   },
   'POST /api/speak-up/my-reports/:id/messages': {
-    request: (f) => ({ url: `/api/speak-up/my-reports/${f.speakUp.namedReportId}/messages`, body: { body: 'More.' } }),
+    request: (f) => ({
+      url: `/api/speak-up/my-reports/${f.speakUp.namedReportId}/messages`,
+      body: { body: 'More.' },
+    }),
     expect: { visitor: 401, member: 201, lead: 404, caseHandler: 404, admin: 404 },
   },
   'POST /api/speak-up/receipt/report': {
@@ -339,7 +345,10 @@ const MATRIX: Record<string, Entry> = {
     expect: everyone(200),
   },
   'POST /api/speak-up/receipt/messages': {
-    request: (f) => ({ url: '/api/speak-up/receipt/messages', body: { receipt: f.speakUp.receipt, body: 'More.' } }),
+    request: (f) => ({
+      url: '/api/speak-up/receipt/messages',
+      body: { receipt: f.speakUp.receipt, body: 'More.' },
+    }),
     expect: everyone(201),
   },
   'POST /api/speak-up/receipt/delete': {
@@ -360,21 +369,35 @@ const MATRIX: Record<string, Entry> = {
     expect: caseHandlers(200),
   },
   'POST /api/speak-up/cases/:id/transition': {
-    request: (f) => ({ url: `/api/speak-up/cases/${f.speakUp.reportId}/transition`, body: { to: 'acknowledged' } }),
+    request: (f) => ({
+      url: `/api/speak-up/cases/${f.speakUp.reportId}/transition`,
+      body: { to: 'acknowledged' },
+    }),
     expect: caseHandlers(200),
   },
   'POST /api/speak-up/cases/:id/messages': {
-    request: (f) => ({ url: `/api/speak-up/cases/${f.speakUp.reportId}/messages`, body: { body: 'Thank you.' } }),
+    request: (f) => ({
+      url: `/api/speak-up/cases/${f.speakUp.reportId}/messages`,
+      body: { body: 'Thank you.' },
+    }),
     expect: caseHandlers(201),
   },
   'POST /api/speak-up/cases/:id/notes': {
-    request: (f) => ({ url: `/api/speak-up/cases/${f.speakUp.reportId}/notes`, body: { body: 'Triage next week.' } }),
+    request: (f) => ({
+      url: `/api/speak-up/cases/${f.speakUp.reportId}/notes`,
+      body: { body: 'Triage next week.' },
+    }),
     expect: caseHandlers(201),
   },
   'POST /api/speak-up/cases/:id/escalations': {
     request: (f) => ({
       url: `/api/speak-up/cases/${f.speakUp.reportId}/escalations`,
-      body: { contactRole: 'Director of Medical Education', shared: 'The date.', consent: true, responseDueOn: '2026-12-01' },
+      body: {
+        contactRole: 'Director of Medical Education',
+        shared: 'The date.',
+        consent: true,
+        responseDueOn: '2026-12-01',
+      },
     }),
     expect: caseHandlers(201),
   },
@@ -431,7 +454,9 @@ describe('role matrix', () => {
       const got: Partial<Expect> = {};
       const untouched: Role[] = [];
       for (const role of ROLES) {
-        const fixture = await buildFixture(t.database.db, t.app.services.masterKey);
+        const fixture = await buildFixture(t.database.db, t.app.services.masterKey, {
+          speakUp: url.startsWith('/api/speak-up/'),
+        });
         const before = await databaseFingerprint(t.database.db);
         const response = await requestAs(t.app, role, fixture, method, entry.request(fixture));
         got[role] = response.statusCode;

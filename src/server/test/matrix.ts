@@ -4,9 +4,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { type Db, queryRows } from '../../db/client';
 import { oneTimeTokens, sessions } from '../../db/schema';
 import type { App } from '../app';
+import { submitReport } from '../modules/speak-up/reports';
 import { hashToken, randomToken } from '../platform/crypto';
 import { CSRF_HEADER, SESSION_COOKIE } from '../platform/sessions';
-import { submitReport } from '../modules/speak-up/reports';
 import { addMember, buildInstitution, buildNetwork, buildUser, grantCaseHandler } from './factories';
 
 export const ROLES = ['visitor', 'member', 'lead', 'caseHandler', 'admin'] as const;
@@ -27,7 +27,10 @@ export type Fixture = {
   invitationToken: string;
   resetToken: string;
   sessions: Record<Exclude<Role, 'visitor'>, { token: string; csrf: string }>;
-  /** Speak-up: an anonymous report in the institution, and a named one by the member. */
+  /**
+   * Speak-up: an anonymous report in the institution, and a named one by the member. Built only
+   * when asked for (receipts are slow to hash on purpose); otherwise ids that match nothing.
+   */
   speakUp: { reportId: string; receipt: string; namedReportId: string };
 };
 
@@ -45,7 +48,11 @@ async function sessionFor(db: Db, userId: string) {
   return { token, csrf };
 }
 
-export async function buildFixture(db: Db, masterKey: Buffer): Promise<Fixture> {
+export async function buildFixture(
+  db: Db,
+  masterKey: Buffer,
+  options: { speakUp?: boolean } = {},
+): Promise<Fixture> {
   const institution = await buildInstitution(db);
   const otherInstitution = await buildInstitution(db);
   const network = await buildNetwork(db, institution.id);
@@ -86,7 +93,13 @@ export async function buildFixture(db: Db, masterKey: Buffer): Promise<Fixture> 
     },
   ]);
   const users = { member, lead, caseHandler, admin };
-  const speakUp = await buildSpeakUpFixture(db, masterKey, institution.id, member);
+  const speakUp = options.speakUp
+    ? await buildSpeakUpFixture(db, masterKey, institution.id, member)
+    : {
+        reportId: crypto.randomUUID(),
+        receipt: '0000-0000-0000-0000-0000',
+        namedReportId: crypto.randomUUID(),
+      };
   return {
     institutionId: institution.id,
     otherInstitutionId: otherInstitution.id,
@@ -130,7 +143,12 @@ async function buildSpeakUpFixture(
   const named = await submitReport(
     services,
     { ...report, consentToContact: true },
-    { reporter: { person: { userId: member.id, name: member.name, email: member.email }, consentToContact: true } },
+    {
+      reporter: {
+        person: { userId: member.id, name: member.name, email: member.email },
+        consentToContact: true,
+      },
+    },
   );
   return { reportId: anonymous.id, receipt: anonymous.receipt, namedReportId: named.id };
 }

@@ -149,7 +149,10 @@ export const ReportWhere = z.discriminatedUnion(
       .strictObject({
         setting: z.literal('placement'),
         /** A provider from the institution's list, or null with `providerOther` filled in. */
-        providerId: z.uuid({ message: 'Choose a placement provider from the list.' }).nullable().default(null),
+        providerId: z
+          .uuid({ message: 'Choose a placement provider from the list.' })
+          .nullable()
+          .default(null),
         providerOther: optionalText(SpeakUpLimits.providerNameMax, 'Placement provider'),
         site: optionalText(SpeakUpLimits.placeMax, 'Site'),
         department: optionalText(SpeakUpLimits.placeMax, 'Department or ward'),
@@ -221,7 +224,10 @@ export const MessageBody = z
   .string({ error: 'Write a message.' })
   .trim()
   .min(1, 'Write a message.')
-  .max(SpeakUpLimits.messageMax, `Use at most ${SpeakUpLimits.messageMax.toLocaleString('en-GB')} characters.`);
+  .max(
+    SpeakUpLimits.messageMax,
+    `Use at most ${SpeakUpLimits.messageMax.toLocaleString('en-GB')} characters.`,
+  );
 export const ReceiptMessageSchema = z.strictObject({ receipt: ReceiptCode, body: MessageBody });
 export const MessageCreateSchema = z.strictObject({ body: MessageBody });
 
@@ -372,9 +378,7 @@ export const CaseDetailSchema = CaseSummarySchema.extend({
   /** Null once the reporter has deleted the report. */
   submission: SubmissionViewSchema.nullable(),
   /** Named reports only; null for anonymous ones. */
-  reporter: z
-    .object({ name: z.string(), email: z.string(), consentToContact: z.boolean() })
-    .nullable(),
+  reporter: z.object({ name: z.string(), email: z.string(), consentToContact: z.boolean() }).nullable(),
   messages: z.array(CaseMessageSchema),
   escalations: z.array(EscalationSchema),
   /** The statuses this case may move to next. */

@@ -38,7 +38,10 @@ function patterns(secret: string): { name: string; bytes: Buffer }[] {
     const last = Math.floor((pad.length + secret.length) / 3) - 1;
     for (const encoding of ['base64', 'base64url'] as const) {
       const encoded = Buffer.from(pad + secret).toString(encoding);
-      out.push({ name: `${encoding} at offset ${pad.length}`, bytes: Buffer.from(encoded.slice(4 * first, 4 * (last + 1))) });
+      out.push({
+        name: `${encoding} at offset ${pad.length}`,
+        bytes: Buffer.from(encoded.slice(4 * first, 4 * (last + 1))),
+      });
     }
   }
   return out;
@@ -92,18 +95,21 @@ async function writeEverything() {
   });
   const anonymous = await t.client().post('/api/speak-up/reports', fullReport());
   expect(anonymous.statusCode).toBe(201);
-  const campus = await t.client().post(
-    '/api/speak-up/reports',
-    fullReport({ where: { setting: 'campus', location: words('Library') } }),
-  );
+  const campus = await t
+    .client()
+    .post('/api/speak-up/reports', fullReport({ where: { setting: 'campus', location: words('Library') } }));
   expect(campus.statusCode).toBe(201);
   const reporter = await signIn(t, await buildUser(t.database.db));
-  const named = await reporter.post('/api/speak-up/named-reports', { ...fullReport(), consentToContact: true });
+  const named = await reporter.post('/api/speak-up/named-reports', {
+    ...fullReport(),
+    consentToContact: true,
+  });
   expect(named.statusCode).toBe(201);
 
   const { receipt } = anonymous.json();
   expect(
-    (await t.client().post('/api/speak-up/receipt/messages', { receipt, body: words('Reporter message') })).statusCode,
+    (await t.client().post('/api/speak-up/receipt/messages', { receipt, body: words('Reporter message') }))
+      .statusCode,
   ).toBe(201);
   const [row] = await t.database.db
     .select({ id: reports.id })
@@ -127,7 +133,10 @@ async function writeEverything() {
     [`/api/speak-up/cases/${id}/transition`, { to: 'acknowledged' }],
     [`/api/speak-up/cases/${id}/transition`, { to: 'assessing' }],
     [`/api/speak-up/cases/${id}/transition`, { to: 'action', actionKind: 'support_only' }],
-    [`/api/speak-up/cases/${id}/transition`, { to: 'closed', outcome: 'support_provided', outcomeNote: words('Outcome') }],
+    [
+      `/api/speak-up/cases/${id}/transition`,
+      { to: 'closed', outcome: 'support_provided', outcomeNote: words('Outcome') },
+    ],
   ] as const) {
     const r = await handler.post(url, body);
     expect(r.statusCode, `${url}: ${r.body}`).toBeLessThan(300);
@@ -140,40 +149,48 @@ async function writeEverything() {
 }
 
 describe('the canary: nothing a reporter or handler writes is on disk in the clear', () => {
-  it(process.env.DATABASE_URL ? 'is absent from a pg_dump of the database' : 'is absent from every file of the PGlite data folder', async () => {
-    database = await openTestDatabase({ dataDir });
-    t = await createTestApp({ database });
-    await writeEverything();
-    await t.close();
+  it(
+    process.env.DATABASE_URL
+      ? 'is absent from a pg_dump of the database'
+      : 'is absent from every file of the PGlite data folder',
+    async () => {
+      database = await openTestDatabase({ dataDir });
+      t = await createTestApp({ database });
+      await writeEverything();
+      await t.close();
 
-    const found: string[] = [];
-    const controls: string[] = [];
-    if (process.env.DATABASE_URL) {
-      const url = (database.pool as unknown as { options: { connectionString: string } }).options.connectionString;
-      const candidates = ['/usr/lib/postgresql/15/bin/pg_dump', 'pg_dump'];
-      const pgDump = candidates.find((c) => !c.includes('/') || fs.existsSync(c))!;
-      const dump = execFileSync(pgDump, ['--no-owner', '--data-only', url], { maxBuffer: 512 * 1024 * 1024 });
-      expect(dump.toString('utf8')).toContain('speak_up_reports');
-      found.push(...hits(dump, 'pg_dump'));
-      controls.push(...hits(dump, 'plain', CONTROL_PLAIN), ...hits(dump, 'base64', CONTROL_BASE64));
-      await database.close();
-    } else {
-      await database.close();
-      const files = filesUnder(dataDir);
-      expect(files.length).toBeGreaterThan(100);
-      // The data really is in these files: the table's name, and a reference number, are found.
-      const all = Buffer.concat(files.map((f) => fs.readFileSync(f)));
-      expect(all.includes(Buffer.from('speak_up_reports'))).toBe(true);
-      expect(all.includes(Buffer.from('R-20'))).toBe(true);
-      for (const file of files) {
-        const bytes = fs.readFileSync(file);
-        found.push(...hits(bytes, path.relative(dataDir, file)));
-        controls.push(...hits(bytes, 'plain', CONTROL_PLAIN), ...hits(bytes, 'base64', CONTROL_BASE64));
+      const found: string[] = [];
+      const controls: string[] = [];
+      if (process.env.DATABASE_URL) {
+        const url = (database.pool as unknown as { options: { connectionString: string } }).options
+          .connectionString;
+        const candidates = ['/usr/lib/postgresql/15/bin/pg_dump', 'pg_dump'];
+        const pgDump = candidates.find((c) => !c.includes('/') || fs.existsSync(c))!;
+        const dump = execFileSync(pgDump, ['--no-owner', '--data-only', url], {
+          maxBuffer: 512 * 1024 * 1024,
+        });
+        expect(dump.toString('utf8')).toContain('speak_up_reports');
+        found.push(...hits(dump, 'pg_dump'));
+        controls.push(...hits(dump, 'plain', CONTROL_PLAIN), ...hits(dump, 'base64', CONTROL_BASE64));
+        await database.close();
+      } else {
+        await database.close();
+        const files = filesUnder(dataDir);
+        expect(files.length).toBeGreaterThan(100);
+        // The data really is in these files: the table's name, and a reference number, are found.
+        const all = Buffer.concat(files.map((f) => fs.readFileSync(f)));
+        expect(all.includes(Buffer.from('speak_up_reports'))).toBe(true);
+        expect(all.includes(Buffer.from('R-20'))).toBe(true);
+        for (const file of files) {
+          const bytes = fs.readFileSync(file);
+          found.push(...hits(bytes, path.relative(dataDir, file)));
+          controls.push(...hits(bytes, 'plain', CONTROL_PLAIN), ...hits(bytes, 'base64', CONTROL_BASE64));
+        }
       }
-    }
-    expect(found).toEqual([]);
-    // The search works: the controls stored in plain are found, in plain and in base64.
-    expect(controls.some((c) => c.startsWith('plain (utf8)'))).toBe(true);
-    expect(controls.some((c) => c.startsWith('base64 (base64 at offset 1)'))).toBe(true);
-  });
+      expect(found).toEqual([]);
+      // The search works: the controls stored in plain are found, in plain and in base64.
+      expect(controls.some((c) => c.startsWith('plain (utf8)'))).toBe(true);
+      expect(controls.some((c) => c.startsWith('base64 (base64 at offset 1)'))).toBe(true);
+    },
+  );
 });

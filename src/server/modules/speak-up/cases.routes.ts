@@ -67,7 +67,8 @@ export function caseRoutes(services: Services): AnyRoute[] {
     defineRoute({
       method: 'POST',
       url: '/api/speak-up/cases/:id/transition',
-      summary: 'Move the case to its next step: acknowledged, assessing, action (with its kind), closed (with an outcome)',
+      summary:
+        'Move the case to its next step: acknowledged, assessing, action (with its kind), closed (with an outcome)',
       tags: ['speak-up'],
       access: 'user',
       params: IdParams,

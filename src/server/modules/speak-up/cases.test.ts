@@ -22,7 +22,12 @@ const auditOf = (id: string) =>
 describe('reading a case', () => {
   it('decrypts it for a case handler of the school, and audits every read in the same transaction', async () => {
     const { id, reference } = await submit(t, school.institution.id, {
-      where: { setting: 'placement', providerId: school.providerB.id, site: 'Vale General', department: 'Ward 3' },
+      where: {
+        setting: 'placement',
+        providerId: school.providerB.id,
+        site: 'Vale General',
+        department: 'Ward 3',
+      },
       who: { roles: ['nurse', 'patient'], names: 'Nurse on the night shift', otherRole: undefined },
     });
     const handler = await signIn(t, school.handler);
@@ -38,7 +43,12 @@ describe('reading a case', () => {
       reporter: null,
       submission: {
         whatHappened: reportBody('x').whatHappened,
-        where: { setting: 'placement', providerName: 'Ashby Vale NHS Trust', site: 'Vale General', department: 'Ward 3' },
+        where: {
+          setting: 'placement',
+          providerName: 'Ashby Vale NHS Trust',
+          site: 'Vale General',
+          department: 'Ward 3',
+        },
         who: { roles: ['nurse', 'patient'], names: 'Nurse on the night shift' },
       },
       nextStatuses: ['acknowledged'],
@@ -48,7 +58,11 @@ describe('reading a case', () => {
     const events = await auditOf(id);
     const reads = events.slice(before).filter((e) => e.action === 'cases.read');
     expect(reads).toHaveLength(2);
-    expect(reads[0]).toMatchObject({ actorUserId: school.handler.id, subjectType: 'speak_up_report', data: { reference } });
+    expect(reads[0]).toMatchObject({
+      actorUserId: school.handler.id,
+      subjectType: 'speak_up_report',
+      data: { reference },
+    });
     expect(JSON.stringify(events)).not.toContain('Nurse on the night shift');
   });
 
@@ -57,7 +71,10 @@ describe('reading a case', () => {
     const admin = await buildUser(t.database.db, { isAdmin: true, totpMasterKey: t.app.services.masterKey });
     const elsewhere = await buildSchool(t);
     const halfSignedIn = t.client();
-    await halfSignedIn.post('/api/auth/sign-in', { email: school.colleague.email, password: 'correct horse battery staple' });
+    await halfSignedIn.post('/api/auth/sign-in', {
+      email: school.colleague.email,
+      password: 'correct horse battery staple',
+    });
     const clients = {
       admin: await signIn(t, admin),
       lead: await signIn(t, school.lead),
@@ -100,7 +117,9 @@ describe('conflicts of interest', () => {
     const queue = (await handler.get('/api/speak-up/cases?status=received')).json();
     expect(queue.items.map((i: { id: string }) => i.id)).not.toContain(named.id);
     expect((await colleague.get(`/api/speak-up/cases/${named.id}`)).statusCode).toBe(200);
-    const assign = await colleague.post(`/api/speak-up/cases/${named.id}/assign`, { handlerId: school.handler.id });
+    const assign = await colleague.post(`/api/speak-up/cases/${named.id}/assign`, {
+      handlerId: school.handler.id,
+    });
     expect(assign.statusCode).toBe(409);
     expect(assign.json().error.message).toMatch(/conflict of interest/);
   });
@@ -109,21 +128,31 @@ describe('conflicts of interest', () => {
     const { id } = await submit(t, school.institution.id);
     const handler = await signIn(t, school.handler);
     const colleague = await signIn(t, school.colleague);
-    expect((await colleague.post(`/api/speak-up/cases/${id}/assign`, { handlerId: school.handler.id })).statusCode).toBe(200);
-    const marked = await colleague.post(`/api/speak-up/cases/${id}/conflicts`, { handlerId: school.handler.id });
+    expect(
+      (await colleague.post(`/api/speak-up/cases/${id}/assign`, { handlerId: school.handler.id })).statusCode,
+    ).toBe(200);
+    const marked = await colleague.post(`/api/speak-up/cases/${id}/conflicts`, {
+      handlerId: school.handler.id,
+    });
     expect(marked.statusCode).toBe(204);
     expect((await handler.get(`/api/speak-up/cases/${id}`)).statusCode).toBe(404);
     const mine = (await handler.get('/api/speak-up/cases')).json();
     expect(mine.items.map((i: { id: string }) => i.id)).not.toContain(id);
     const detail = (await colleague.get(`/api/speak-up/cases/${id}`)).json();
     expect(detail.assignedHandler).toBeNull();
-    expect(await t.database.db.select().from(reportConflicts).where(eq(reportConflicts.reportId, id))).toHaveLength(1);
+    expect(
+      await t.database.db.select().from(reportConflicts).where(eq(reportConflicts.reportId, id)),
+    ).toHaveLength(1);
     const events = (await auditOf(id)).map((e) => e.action);
     expect(events).toEqual(expect.arrayContaining(['cases.assign', 'cases.conflict_declare']));
     // Only a handler of the school can be marked, or assigned.
     const stranger = await buildUser(t.database.db);
-    expect((await colleague.post(`/api/speak-up/cases/${id}/conflicts`, { handlerId: stranger.id })).statusCode).toBe(400);
-    expect((await colleague.post(`/api/speak-up/cases/${id}/assign`, { handlerId: stranger.id })).statusCode).toBe(400);
+    expect(
+      (await colleague.post(`/api/speak-up/cases/${id}/conflicts`, { handlerId: stranger.id })).statusCode,
+    ).toBe(400);
+    expect(
+      (await colleague.post(`/api/speak-up/cases/${id}/assign`, { handlerId: stranger.id })).statusCode,
+    ).toBe(400);
   });
 });
 
@@ -142,7 +171,11 @@ describe('the workflow', () => {
     const noOutcome = await go({ to: 'closed' });
     expect(noOutcome.statusCode).toBe(400);
     expect(noOutcome.json().error.message).toMatch(/outcome/);
-    const closed = await go({ to: 'closed', outcome: 'provider_took_action', outcomeNote: 'OutcomeCanary: trust retrained the ward' });
+    const closed = await go({
+      to: 'closed',
+      outcome: 'provider_took_action',
+      outcomeNote: 'OutcomeCanary: trust retrained the ward',
+    });
     expect(closed.statusCode).toBe(200);
     expect((await go({ to: 'closed', outcome: 'provider_took_action' })).statusCode).toBe(409);
     const detail = (await handler.get(`/api/speak-up/cases/${id}`)).json();
@@ -154,7 +187,8 @@ describe('the workflow', () => {
       nextStatuses: [],
       overdue: { acknowledgement: false, response: false },
     });
-    for (const step of ['acknowledgedAt', 'assessingAt', 'actionAt', 'closedAt']) expect(detail[step]).not.toBeNull();
+    for (const step of ['acknowledgedAt', 'assessingAt', 'actionAt', 'closedAt'])
+      expect(detail[step]).not.toBeNull();
     const transitions = (await auditOf(id)).filter((e) => e.action === 'cases.transition').map((e) => e.data);
     expect(transitions).toEqual([
       { reference: detail.reference, from: 'received', to: 'acknowledged' },
@@ -176,9 +210,15 @@ describe('messages, notes and escalations', () => {
       where: { setting: 'placement', providerId: school.providerA.id },
     });
     const handler = await signIn(t, school.handler);
-    const message = await handler.post(`/api/speak-up/cases/${id}/messages`, { body: 'MsgCanary: can we talk?' });
+    const message = await handler.post(`/api/speak-up/cases/${id}/messages`, {
+      body: 'MsgCanary: can we talk?',
+    });
     expect(message.statusCode).toBe(201);
-    expect(message.json()).toMatchObject({ author: 'handler', internal: false, handler: { id: school.handler.id } });
+    expect(message.json()).toMatchObject({
+      author: 'handler',
+      internal: false,
+      handler: { id: school.handler.id },
+    });
     const note = await handler.post(`/api/speak-up/cases/${id}/notes`, { body: 'NoteCanary: prior concern' });
     expect(note.json()).toMatchObject({ internal: true });
     const escalation = await handler.post(`/api/speak-up/cases/${id}/escalations`, {
@@ -190,7 +230,10 @@ describe('messages, notes and escalations', () => {
       responseDueOn: '2026-12-01',
     });
     expect(escalation.statusCode).toBe(201);
-    expect(escalation.json()).toMatchObject({ providerName: school.providerA.name, contactName: 'EscCanary Name' });
+    expect(escalation.json()).toMatchObject({
+      providerName: school.providerA.name,
+      contactName: 'EscCanary Name',
+    });
     const noConsent = await handler.post(`/api/speak-up/cases/${id}/escalations`, {
       contactRole: 'Guardian',
       shared: 'x',
@@ -219,7 +262,9 @@ describe('messages, notes and escalations', () => {
     expect(view.body).not.toContain('NoteCanary');
     expect(view.body).not.toContain('EscCanary');
     const events = await auditOf(id);
-    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['cases.message', 'cases.note', 'cases.escalate']));
+    expect(events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['cases.message', 'cases.note', 'cases.escalate']),
+    );
     expect(JSON.stringify(events)).not.toMatch(/MsgCanary|NoteCanary|EscCanary/);
   });
 
@@ -242,7 +287,9 @@ describe('the queue', () => {
     await grantCaseHandler(db, handler.id, mine.institution.id);
     const c = await signIn(t, handler);
     const body = ReportSubmissionSchema.parse(reportBody(mine.institution.id));
-    const old = await submitReport(t.app.services, body, { receivedAt: new Date(Date.now() - 20 * 86_400_000) });
+    const old = await submitReport(t.app.services, body, {
+      receivedAt: new Date(Date.now() - 20 * 86_400_000),
+    });
     const recent = [];
     for (let i = 0; i < 26; i++) recent.push(await submitReport(t.app.services, body));
     const all = (await c.get('/api/speak-up/cases')).json();
@@ -291,17 +338,32 @@ describe('statistics', () => {
     expect(r.statusCode).toBe(200);
     const stats = r.json();
     expect(stats.total).toEqual({ value: 15, display: '15', suppressed: false });
-    const setting = Object.fromEntries(stats.bySetting.map((row: { key: string; count: { display: string } }) => [row.key, row.count.display]));
+    const setting = Object.fromEntries(
+      stats.bySetting.map((row: { key: string; count: { display: string } }) => [row.key, row.count.display]),
+    );
     expect(setting).toEqual({ campus: '..', placement: 'fewer than 5' });
-    expect(stats.byProvider.find((p: { key: string }) => p.key === s.providerA.id).count.display).toBe('fewer than 5');
+    expect(stats.byProvider.find((p: { key: string }) => p.key === s.providerA.id).count.display).toBe(
+      'fewer than 5',
+    );
     expect(stats.medianDaysToAcknowledge).toMatchObject({ suppressed: true, display: '..' });
     expect(r.body).not.toMatch(/R-\d{4}-\d{4}/);
     const handler = await signIn(t, s.handler);
-    expect((await handler.get(`/api/speak-up/institutions/${s.institution.id}/statistics`)).statusCode).toBe(200);
+    expect((await handler.get(`/api/speak-up/institutions/${s.institution.id}/statistics`)).statusCode).toBe(
+      200,
+    );
     const member = await signIn(t, s.member);
-    expect((await member.get(`/api/speak-up/institutions/${s.institution.id}/statistics`)).statusCode).toBe(404);
-    expect((await t.client().get(`/api/speak-up/institutions/${s.institution.id}/statistics`)).statusCode).toBe(401);
-    const n = (await db.select({ n: sql<number>`count(*)::int` }).from(reports).where(and(eq(reports.institutionId, s.institution.id))))[0]!.n;
+    expect((await member.get(`/api/speak-up/institutions/${s.institution.id}/statistics`)).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await t.client().get(`/api/speak-up/institutions/${s.institution.id}/statistics`)).statusCode,
+    ).toBe(401);
+    const n = (
+      await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(reports)
+        .where(and(eq(reports.institutionId, s.institution.id)))
+    )[0]!.n;
     expect(n).toBe(14);
   });
 });

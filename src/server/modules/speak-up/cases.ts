@@ -74,7 +74,10 @@ async function authoriseCase(
   // Decide on the institution before any decryption.
   if (!row || !mayHandleCasesOf(actor, row.institutionId)) throw noSuchCase();
   const conflictedUserIds = (
-    await tx.select({ userId: reportConflicts.userId }).from(reportConflicts).where(eq(reportConflicts.reportId, reportId))
+    await tx
+      .select({ userId: reportConflicts.userId })
+      .from(reportConflicts)
+      .where(eq(reportConflicts.reportId, reportId))
   ).map((c) => c.userId);
   const key = row.wrappedKey ? openReportKey(services.masterKey, row.id, row.wrappedKey) : null;
   const text = peopleText(openPeople(key, row));
@@ -180,7 +183,10 @@ export async function listCases(
     .map(({ report, handlerId, handlerName }) =>
       summarise(report, handlerId ? { id: handlerId, name: handlerName! } : null, now),
     )
-    .filter((c) => query.overdue === undefined || (c.overdue.acknowledgement || c.overdue.response) === query.overdue);
+    .filter(
+      (c) =>
+        query.overdue === undefined || (c.overdue.acknowledgement || c.overdue.response) === query.overdue,
+    );
   const pageSize = SpeakUpLimits.casesPageSize;
   return {
     items: items.slice((query.page - 1) * pageSize, query.page * pageSize),
@@ -193,7 +199,12 @@ export async function listCases(
 // ---- one case ------------------------------------------------------------------------------------
 
 /** A case in full, decrypted. Every read is an audit event, written in the same transaction. */
-export async function getCase(services: Services, actor: Actor, reportId: string, now = new Date()): Promise<CaseDetail> {
+export async function getCase(
+  services: Services,
+  actor: Actor,
+  reportId: string,
+  now = new Date(),
+): Promise<CaseDetail> {
   return withCase(services, actor, reportId, false, async (tx, { row, key }) => {
     const author = alias(users, 'author');
     const [providerRow] = row.placementProviderId
@@ -210,13 +221,18 @@ export async function getCase(services: Services, actor: Actor, reportId: string
       .orderBy(asc(reportMessages.createdAt), asc(reportMessages.id));
     const creator = alias(users, 'creator');
     const escalationRows = await tx
-      .select({ escalation: reportEscalations, providerName: placementProviders.name, creatorName: creator.name })
+      .select({
+        escalation: reportEscalations,
+        providerName: placementProviders.name,
+        creatorName: creator.name,
+      })
       .from(reportEscalations)
       .leftJoin(placementProviders, eq(placementProviders.id, reportEscalations.providerId))
       .leftJoin(creator, eq(creator.id, reportEscalations.createdBy))
       .where(eq(reportEscalations.reportId, row.id))
       .orderBy(asc(reportEscalations.createdAt));
-    const reporter = key && row.reporterSealed ? key.openJson<ReporterSealed>('reporter', row.reporterSealed) : null;
+    const reporter =
+      key && row.reporterSealed ? key.openJson<ReporterSealed>('reporter', row.reporterSealed) : null;
     const detail: CaseDetail = {
       ...summarise(row, await handlerOf(tx, row.assignedHandlerId), now),
       actionKind: row.actionKind,
@@ -515,7 +531,10 @@ export async function declareConflict(
       .onConflictDoNothing();
     const unassigned = c.row.assignedHandlerId === handlerId;
     if (unassigned) {
-      await tx.update(reports).set({ assignedHandlerId: null, updatedAt: new Date() }).where(eq(reports.id, reportId));
+      await tx
+        .update(reports)
+        .set({ assignedHandlerId: null, updatedAt: new Date() })
+        .where(eq(reports.id, reportId));
     }
     await recordAudit(tx, {
       actorUserId: actor.userId,

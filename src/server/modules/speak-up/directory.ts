@@ -42,7 +42,10 @@ export async function listSupportContacts(db: Db | Tx, institutionId: string): P
     .orderBy(asc(supportContacts.position), asc(supportContacts.name));
 }
 
-export async function listPlacementProviders(db: Db | Tx, institutionId: string): Promise<PlacementProvider[]> {
+export async function listPlacementProviders(
+  db: Db | Tx,
+  institutionId: string,
+): Promise<PlacementProvider[]> {
   return db
     .select({ id: placementProviders.id, name: placementProviders.name })
     .from(placementProviders)

@@ -68,7 +68,9 @@ describe('who may read a case', () => {
   it('not a handler marked conflicted, nor one the report names', () => {
     expect(mayReadCase(actor(), subject({ conflictedUserIds: [actor().userId] }))).toBe(false);
     expect(mayReadCase(actor(), subject({ peopleText: 'It was Dr Adeyemi in the seminar.' }))).toBe(false);
-    expect(mayReadCase(actor(), subject({ peopleText: 'helen.adeyemi@northfield.example.ac.uk' }))).toBe(false);
+    expect(mayReadCase(actor(), subject({ peopleText: 'helen.adeyemi@northfield.example.ac.uk' }))).toBe(
+      false,
+    );
   });
 });
 
@@ -124,7 +126,14 @@ describe('who may see the suppressed statistics', () => {
     const lead = actor({
       caseHandlerOf: [],
       memberships: [
-        { networkId: 'n', institutionId: SCHOOL, kind: 'student', yearOfStudy: 3, role: 'lead', leadTitle: 'co_chair' },
+        {
+          networkId: 'n',
+          institutionId: SCHOOL,
+          kind: 'student',
+          yearOfStudy: 3,
+          role: 'lead',
+          leadTitle: 'co_chair',
+        },
       ],
     });
     expect(mayViewStatistics(lead, SCHOOL)).toBe(true);
@@ -137,7 +146,14 @@ describe('who may see the suppressed statistics', () => {
     const member = actor({
       caseHandlerOf: [],
       memberships: [
-        { networkId: 'n', institutionId: SCHOOL, kind: 'student', yearOfStudy: 3, role: 'member', leadTitle: null },
+        {
+          networkId: 'n',
+          institutionId: SCHOOL,
+          kind: 'student',
+          yearOfStudy: 3,
+          role: 'member',
+          leadTitle: null,
+        },
       ],
     });
     expect(mayViewStatistics(member, SCHOOL)).toBe(false);

@@ -102,7 +102,5 @@ export function isNamedIn(peopleText: string | null, person: { name: string; ema
   if (email && raw.includes(email)) return true;
   const local = email.split('@')[0] ?? '';
   if (local.length < 4) return false;
-  return raw
-    .split(/[\s,;:()<>[\]"'/]+/)
-    .some((token) => token.replace(/[.!?]+$/, '') === local);
+  return raw.split(/[\s,;:()<>[\]"'/]+/).some((token) => token.replace(/[.!?]+$/, '') === local);
 }

@@ -112,8 +112,13 @@ export async function institutionStatistics(
           );
   const providers = await listPlacementProviders(db, institutionId);
 
-  const count = <K extends string>(keys: { key: K; label: string }[], keyOf: (r: (typeof rows)[number]) => K | null) =>
-    keys.map(({ key, label }): RawRow => ({ key, label, count: rows.filter((r) => keyOf(r) === key).length }));
+  const count = <K extends string>(
+    keys: { key: K; label: string }[],
+    keyOf: (r: (typeof rows)[number]) => K | null,
+  ) =>
+    keys.map(
+      ({ key, label }): RawRow => ({ key, label, count: rows.filter((r) => keyOf(r) === key).length }),
+    );
 
   const published = publishStatistics({
     total: rows.length,
@@ -146,7 +151,9 @@ export async function institutionStatistics(
       ActionKind.options.map((a) => ({ key: a, label: ACTION_LABELS[a] })),
       (r) => r.actionKind,
     ),
-    daysToAcknowledge: rows.filter((r) => r.acknowledgedAt).map((r) => daysBetween(r.receivedAt, r.acknowledgedAt!)),
+    daysToAcknowledge: rows
+      .filter((r) => r.acknowledgedAt)
+      .map((r) => daysBetween(r.receivedAt, r.acknowledgedAt!)),
     daysToClose: rows.filter((r) => r.closedAt).map((r) => daysBetween(r.receivedAt, r.closedAt!)),
   });
   return { institutionId, academicYear, months, ...published, method: METHOD_NOTE };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ReceiptCode } from '../../../shared/speak-up/schema';
-import { formatReceipt, generateReceipt, hashReceiptSecret, splitReceipt, verifyReceiptSecret } from './receipt';
+import {
+  formatReceipt,
+  generateReceipt,
+  hashReceiptSecret,
+  splitReceipt,
+  verifyReceiptSecret,
+} from './receipt';
 
 describe('receipt codes', () => {
   it('are 20 random digits in five groups of four', () => {
@@ -21,7 +27,10 @@ describe('receipt codes', () => {
 
   it('are read with or without hyphens and spaces, and malformed ones are refused', () => {
     expect(splitReceipt('1234-5678-9012-3456-7890')).toEqual({ locator: '123456', secret: '78901234567890' });
-    expect(splitReceipt(' 1234 5678 9012 3456 7890 ')).toEqual({ locator: '123456', secret: '78901234567890' });
+    expect(splitReceipt(' 1234 5678 9012 3456 7890 ')).toEqual({
+      locator: '123456',
+      secret: '78901234567890',
+    });
     expect(splitReceipt('1234-5678-9012-3456-789')).toBeNull();
     expect(splitReceipt('1234-5678-9012-3456-789x')).toBeNull();
     expect(ReceiptCode.safeParse('1234 5678-9012 3456-7890').data).toBe('12345678901234567890');

@@ -28,7 +28,8 @@ describe('report data keys', () => {
     const { wrapped } = createReportKey(master, reportId);
     expect(() => openReportKey(master, otherId, wrapped)).toThrow();
     expect(() => openReportKey(crypto.randomBytes(32), reportId, wrapped)).toThrow();
-    for (const part of [1, 2, 3] as const) expect(() => openReportKey(master, reportId, tamper(wrapped, part))).toThrow();
+    for (const part of [1, 2, 3] as const)
+      expect(() => openReportKey(master, reportId, tamper(wrapped, part))).toThrow();
     expect(() => openReportKey(master, reportId, wrapped.replace('k1.', 'k2.'))).toThrow();
   });
 

@@ -23,7 +23,9 @@ const KEY_BYTES = 32;
 
 function derive(masterKey: Buffer, purpose: string): Buffer {
   if (masterKey.length !== KEY_BYTES) throw new Error('The master key must be 32 bytes');
-  return Buffer.from(crypto.hkdfSync('sha256', masterKey, Buffer.alloc(0), `upstander:${purpose}`, KEY_BYTES));
+  return Buffer.from(
+    crypto.hkdfSync('sha256', masterKey, Buffer.alloc(0), `upstander:${purpose}`, KEY_BYTES),
+  );
 }
 
 function encrypt(key: Buffer, aad: string, plaintext: Buffer, version: string): string {
@@ -31,9 +33,12 @@ function encrypt(key: Buffer, aad: string, plaintext: Buffer, version: string): 
   const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return [version, iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join(
-    '.',
-  );
+  return [
+    version,
+    iv.toString('base64url'),
+    ct.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join('.');
 }
 
 function decrypt(key: Buffer, aad: string, sealed: string, version: string): Buffer {

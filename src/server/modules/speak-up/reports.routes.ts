@@ -28,8 +28,8 @@ import {
   deleteByReporter,
   myReportId,
   myReports,
-  reportIdForReceipt,
   reporterView,
+  reportIdForReceipt,
   submitReport,
 } from './reports';
 
@@ -149,7 +149,8 @@ export function reportRoutes(services: Services): AnyRoute[] {
       access: 'user',
       params: IdParams,
       response: ReporterViewSchema,
-      handler: async ({ params, actor }) => reporterView(services, await myReportId(services, actor!, params.id)),
+      handler: async ({ params, actor }) =>
+        reporterView(services, await myReportId(services, actor!, params.id)),
     }),
     defineRoute({
       method: 'POST',

@@ -1,7 +1,14 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, queryRows } from '../../../db/client';
-import { auditEvents, equalityCounts, reportMessages, reportReceipts, reports, sessions } from '../../../db/schema';
+import {
+  auditEvents,
+  equalityCounts,
+  reportMessages,
+  reportReceipts,
+  reports,
+  sessions,
+} from '../../../db/schema';
 import { SpeakUpLimits } from '../../../shared/speak-up/schema';
 import { createTestApp, type TestApp } from '../../test/app';
 import { buildInstitution, buildUser } from '../../test/factories';
@@ -63,7 +70,12 @@ describe('submitting a report anonymously', () => {
     expect(text).not.toContain('slur');
     expect(text).not.toContain('Quentin');
     const [row] = await t.database.db.select().from(reports).where(eq(reports.id, id));
-    expect(row).toMatchObject({ anonymous: true, reporterLookup: null, reporterSealed: null, status: 'received' });
+    expect(row).toMatchObject({
+      anonymous: true,
+      reporterLookup: null,
+      reporterSealed: null,
+      status: 'received',
+    });
     expect(row!.whatHappenedSealed).toMatch(/^f1\./);
     expect(row!.wrappedKey).toMatch(/^k1\./);
     expect(row!.involvedRoles).toEqual(['consultant']);
@@ -84,7 +96,11 @@ describe('submitting a report anonymously', () => {
     const { id, reference } = await submit(t, school.institution.id, { whatHappened: 'AuditCanary words' });
     const events = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, id));
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: 'reports.submit', actorUserId: null, subjectType: 'speak_up_report' });
+    expect(events[0]).toMatchObject({
+      action: 'reports.submit',
+      actorUserId: null,
+      subjectType: 'speak_up_report',
+    });
     expect(events[0]!.data).toEqual({ reference, anonymous: true });
   });
 
@@ -105,10 +121,18 @@ describe('submitting a report anonymously', () => {
       placementProviderId: null,
       incidentMonth: '2025-11',
     });
-    const view = (await t.client().post('/api/speak-up/receipt/report', { receipt: unlisted.receipt })).json();
-    expect(view.submission.where).toMatchObject({ setting: 'placement', providerName: 'Hillside GP Surgery' });
+    const view = (
+      await t.client().post('/api/speak-up/receipt/report', { receipt: unlisted.receipt })
+    ).json();
+    expect(view.submission.where).toMatchObject({
+      setting: 'placement',
+      providerName: 'Hillside GP Surgery',
+    });
     const view2 = (await t.client().post('/api/speak-up/receipt/report', { receipt: listed.receipt })).json();
-    expect(view2.submission.where).toMatchObject({ providerName: school.providerA.name, department: 'Ward 7' });
+    expect(view2.submission.where).toMatchObject({
+      providerName: school.providerA.name,
+      department: 'Ward 7',
+    });
   });
 
   it('refuses bad input with clear messages and stores nothing', async () => {
@@ -121,7 +145,11 @@ describe('submitting a report anonymously', () => {
         /20,000/,
         'whatHappened',
       ],
-      [reportBody(school.institution.id, { when: { kind: 'date', date: '2999-01-01' } }), /future/, 'when.date'],
+      [
+        reportBody(school.institution.id, { when: { kind: 'date', date: '2999-01-01' } }),
+        /future/,
+        'when.date',
+      ],
       [
         reportBody(school.institution.id, { when: { kind: 'range', from: '2026-01-05', to: '2026-01-01' } }),
         /end after/,
@@ -141,9 +169,12 @@ describe('submitting a report anonymously', () => {
       const r = await c.post('/api/speak-up/reports', body);
       expect(r.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
       const error = r.json().error;
-      expect(error.fields.some((f: { path: string; message: string }) => f.path === path && message.test(f.message)), r.body).toBe(
-        true,
-      );
+      expect(
+        error.fields.some(
+          (f: { path: string; message: string }) => f.path === path && message.test(f.message),
+        ),
+        r.body,
+      ).toBe(true);
     }
     // A provider of another school, and an unknown school.
     const other = await buildSchool(t);
@@ -161,14 +192,20 @@ describe('submitting a report anonymously', () => {
 
   it('counts optional equality answers apart from the report, with nothing that links them', async () => {
     const school2 = await buildSchool(t);
-    await submit(t, school2.institution.id, { equality: { ethnicity: 'black_african', religion: 'christian' } });
+    await submit(t, school2.institution.id, {
+      equality: { ethnicity: 'black_african', religion: 'christian' },
+    });
     await submit(t, school2.institution.id, { equality: { ethnicity: 'black_african' } });
     await submit(t, school2.institution.id, { equality: { religion: 'prefer_not_to_say' } });
     const rows = await t.database.db
       .select()
       .from(equalityCounts)
       .where(eq(equalityCounts.institutionId, school2.institution.id));
-    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit' })
+    const month = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Europe/London',
+      year: 'numeric',
+      month: '2-digit',
+    })
       .format(new Date())
       .slice(0, 7);
     expect(rows.map((r) => [r.dimension, r.value, r.count, r.month]).sort()).toEqual(
@@ -180,7 +217,12 @@ describe('submitting a report anonymously', () => {
     );
     // The table has no report id, no person, no time finer than the month.
     expect(Object.keys(rows[0]!).sort()).toEqual(['count', 'dimension', 'institutionId', 'month', 'value']);
-    const bad = await t.client().post('/api/speak-up/reports', reportBody(school2.institution.id, { equality: { ethnicity: 'bame' } as never }));
+    const bad = await t
+      .client()
+      .post(
+        '/api/speak-up/reports',
+        reportBody(school2.institution.id, { equality: { ethnicity: 'bame' } as never }),
+      );
     expect(bad.statusCode).toBe(400);
   });
 });
@@ -189,9 +231,16 @@ describe('following a report with its receipt', () => {
   it('shows the status, the reporter’s own words, the messages (never internal notes) and support', async () => {
     const { receipt, id } = await submit(t, school.institution.id, { effect: 'I could not sleep.' });
     const handler = await signIn(t, school.handler);
-    expect((await handler.post(`/api/speak-up/cases/${id}/messages`, { body: 'Thank you for telling us.' })).statusCode).toBe(201);
-    expect((await handler.post(`/api/speak-up/cases/${id}/notes`, { body: 'NoteCanary internal' })).statusCode).toBe(201);
-    const added = await t.client().post('/api/speak-up/receipt/messages', { receipt, body: 'One more thing: it happened twice.' });
+    expect(
+      (await handler.post(`/api/speak-up/cases/${id}/messages`, { body: 'Thank you for telling us.' }))
+        .statusCode,
+    ).toBe(201);
+    expect(
+      (await handler.post(`/api/speak-up/cases/${id}/notes`, { body: 'NoteCanary internal' })).statusCode,
+    ).toBe(201);
+    const added = await t
+      .client()
+      .post('/api/speak-up/receipt/messages', { receipt, body: 'One more thing: it happened twice.' });
     expect(added.statusCode).toBe(201);
     const r = await t.client().post('/api/speak-up/receipt/report', { receipt: receipt.replace(/-/g, ' ') });
     expect(r.statusCode).toBe(200);
@@ -211,7 +260,10 @@ describe('following a report with its receipt', () => {
     ]);
     expect(r.body).not.toContain('NoteCanary');
     expect(r.body).not.toContain(school.handler.name);
-    expect(view.supportContacts.map((s: { kind: string }) => s.kind)).toEqual(['wellbeing', 'police_hate_crime']);
+    expect(view.supportContacts.map((s: { kind: string }) => s.kind)).toEqual([
+      'wellbeing',
+      'police_hate_crime',
+    ]);
     const [row] = await t.database.db.select().from(reports).where(eq(reports.id, id));
     expect(row!.lastReporterMessageAt).not.toBeNull();
   });
@@ -249,7 +301,9 @@ describe('following a report with its receipt', () => {
   });
 
   it('deletes on request: the content is destroyed, the receipt stops working, the audit holds no content', async () => {
-    const { receipt, id, reference } = await submit(t, school.institution.id, { whatHappened: 'DeleteCanary story' });
+    const { receipt, id, reference } = await submit(t, school.institution.id, {
+      whatHappened: 'DeleteCanary story',
+    });
     await t.client().post('/api/speak-up/receipt/messages', { receipt, body: 'DeleteCanary message' });
     const handler = await signIn(t, school.handler);
     await handler.post(`/api/speak-up/cases/${id}/notes`, { body: 'DeleteCanary note' });
@@ -273,8 +327,12 @@ describe('following a report with its receipt', () => {
     });
     expect(row!.purgedAt).not.toBeNull();
     expect(row!.deletionRequestedAt).not.toBeNull();
-    expect(await t.database.db.select().from(reportMessages).where(eq(reportMessages.reportId, id))).toEqual([]);
-    expect(await t.database.db.select().from(reportReceipts).where(eq(reportReceipts.reportId, id))).toEqual([]);
+    expect(await t.database.db.select().from(reportMessages).where(eq(reportMessages.reportId, id))).toEqual(
+      [],
+    );
+    expect(await t.database.db.select().from(reportReceipts).where(eq(reportReceipts.reportId, id))).toEqual(
+      [],
+    );
     expect((await t.client().post('/api/speak-up/receipt/report', { receipt })).statusCode).toBe(404);
     expect((await t.client().post('/api/speak-up/receipt/delete', { receipt })).statusCode).toBe(404);
     const events = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, id));
@@ -282,11 +340,21 @@ describe('following a report with its receipt', () => {
     expect(JSON.stringify(events)).not.toContain('DeleteCanary');
     // The handler still sees the case, marked deleted, with no content.
     const detail = (await handler.get(`/api/speak-up/cases/${id}`)).json();
-    expect(detail).toMatchObject({ deletedByReporter: true, submission: null, messages: [], escalations: [] });
+    expect(detail).toMatchObject({
+      deletedByReporter: true,
+      submission: null,
+      messages: [],
+      escalations: [],
+    });
     expect(detail.nextStatuses).toContain('closed');
-    const closed = await handler.post(`/api/speak-up/cases/${id}/transition`, { to: 'closed', outcome: 'withdrawn_by_reporter' });
+    const closed = await handler.post(`/api/speak-up/cases/${id}/transition`, {
+      to: 'closed',
+      outcome: 'withdrawn_by_reporter',
+    });
     expect(closed.statusCode).toBe(200);
-    expect((await handler.post(`/api/speak-up/cases/${id}/messages`, { body: 'hello?' })).statusCode).toBe(409);
+    expect((await handler.post(`/api/speak-up/cases/${id}/messages`, { body: 'hello?' })).statusCode).toBe(
+      409,
+    );
   });
 });
 
@@ -304,18 +372,33 @@ describe('anonymity', () => {
     expect(submitted.statusCode).toBe(201);
     const { receipt } = submitted.json();
     expect((await c.post('/api/speak-up/receipt/report', { receipt }, { headers })).statusCode).toBe(200);
-    expect((await c.post('/api/speak-up/receipt/messages', { receipt, body: 'more' }, { headers })).statusCode).toBe(201);
-    expect((await c.post('/api/speak-up/receipt/report', { receipt: '0000-0000-0000-0000-0000' }, { headers })).statusCode).toBe(404);
+    expect(
+      (await c.post('/api/speak-up/receipt/messages', { receipt, body: 'more' }, { headers })).statusCode,
+    ).toBe(201);
+    expect(
+      (await c.post('/api/speak-up/receipt/report', { receipt: '0000-0000-0000-0000-0000' }, { headers }))
+        .statusCode,
+    ).toBe(404);
     expect((await c.post('/api/speak-up/receipt/delete', { receipt }, { headers })).statusCode).toBe(200);
     const logs = t.logs.join('\n');
     const stored = await databaseText(t.database.db);
-    for (const secret of ['CanaryAgent', 'AnonymityProbe', '198.51.100.23', c.remoteAddress, member.cookie!, receipt]) {
+    for (const secret of [
+      'CanaryAgent',
+      'AnonymityProbe',
+      '198.51.100.23',
+      c.remoteAddress,
+      member.cookie!,
+      receipt,
+    ]) {
       expect(logs, `log holds ${secret}`).not.toContain(secret);
       expect(stored, `database holds ${secret}`).not.toContain(secret);
     }
     expect(logs).toContain('"route":"/api/speak-up/reports"');
     // The session cookie sent along was not even read: the session was not touched.
-    const [sessionAfter] = await t.database.db.select().from(sessions).where(eq(sessions.idHash, sessionBefore!.idHash));
+    const [sessionAfter] = await t.database.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.idHash, sessionBefore!.idHash));
     expect(sessionAfter!.lastSeenAt).toEqual(sessionBefore!.lastSeenAt);
     // No response sets a cookie.
     expect(submitted.headers['set-cookie']).toBeUndefined();
@@ -326,7 +409,10 @@ describe('named reports', () => {
   it('seal the reporter’s identity, visible to case handlers only; the reporter finds them in “my reports”', async () => {
     const reporter = await buildUser(t.database.db, { name: 'Named Reporter Zed' });
     const c = await signIn(t, reporter);
-    const r = await c.post('/api/speak-up/named-reports', { ...reportBody(school.institution.id), consentToContact: true });
+    const r = await c.post('/api/speak-up/named-reports', {
+      ...reportBody(school.institution.id),
+      consentToContact: true,
+    });
     expect(r.statusCode).toBe(201);
     const { reference, receipt } = r.json();
     const [row] = await t.database.db.select().from(reports).where(eq(reports.reference, reference));
@@ -347,7 +433,9 @@ describe('named reports', () => {
     expect((await c.get(`/api/speak-up/my-reports/${row!.id}`)).json().submission.whatHappened).toBe(
       reportBody('x').whatHappened,
     );
-    expect((await c.post(`/api/speak-up/my-reports/${row!.id}/messages`, { body: 'Named follow-up' })).statusCode).toBe(201);
+    expect(
+      (await c.post(`/api/speak-up/my-reports/${row!.id}/messages`, { body: 'Named follow-up' })).statusCode,
+    ).toBe(201);
     expect((await t.client().post('/api/speak-up/receipt/report', { receipt })).json().messages[0].body).toBe(
       'Named follow-up',
     );
@@ -356,7 +444,9 @@ describe('named reports', () => {
     const stranger = await signIn(t, await buildUser(t.database.db));
     expect((await stranger.get('/api/speak-up/my-reports')).json()).toEqual([]);
     expect((await stranger.get(`/api/speak-up/my-reports/${row!.id}`)).statusCode).toBe(404);
-    expect((await stranger.post(`/api/speak-up/my-reports/${row!.id}/messages`, { body: 'x' })).statusCode).toBe(404);
+    expect(
+      (await stranger.post(`/api/speak-up/my-reports/${row!.id}/messages`, { body: 'x' })).statusCode,
+    ).toBe(404);
 
     // The case handler sees who made it.
     const handler = await signIn(t, school.handler);

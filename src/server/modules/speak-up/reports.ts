@@ -27,8 +27,8 @@ import { AppError, conflict, invalid, notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
 import { isUniqueViolation } from '../identity/admin';
 import { assertInstitution, findProvider, listSupportContacts } from './directory';
-import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
 import { generateReceipt, hashReceiptSecret, splitReceipt, verifyReceiptSecret } from './receipt';
+import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
 import { ukDate, workingDaysAfter } from './workflow';
 
 /**
@@ -217,9 +217,12 @@ export async function submitReport(
   }
 
   if (input.equality && (input.equality.ethnicity || input.equality.religion)) {
-    await recordEqualityAnswers(db, input.institutionId, ukDate(receivedAt).slice(0, 7), input.equality).catch(
-      () => services.log.warn('an equality monitoring answer could not be counted'),
-    );
+    await recordEqualityAnswers(
+      db,
+      input.institutionId,
+      ukDate(receivedAt).slice(0, 7),
+      input.equality,
+    ).catch(() => services.log.warn('an equality monitoring answer could not be counted'));
   }
   return { id, ...stored };
 }
@@ -242,7 +245,12 @@ export async function recordEqualityAnswers(
         .insert(equalityCounts)
         .values({ institutionId, month, ...row, count: 1 })
         .onConflictDoUpdate({
-          target: [equalityCounts.institutionId, equalityCounts.month, equalityCounts.dimension, equalityCounts.value],
+          target: [
+            equalityCounts.institutionId,
+            equalityCounts.month,
+            equalityCounts.dimension,
+            equalityCounts.value,
+          ],
           set: { count: sql`"speak_up_equality_counts"."count" + 1` },
         });
     }
@@ -288,7 +296,7 @@ type ReporterView = z.input<typeof ReporterViewSchema>;
 export async function reporterView(services: Services, reportId: string): Promise<ReporterView> {
   const { db, masterKey } = services;
   const row = await loadReport(db, reportId);
-  if (!row || !row.report.wrappedKey) throw noSuchReceipt();
+  if (!row?.report.wrappedKey) throw noSuchReceipt();
   const r = row.report;
   const key = openReportKey(masterKey, r.id, r.wrappedKey!);
   try {
@@ -329,18 +337,24 @@ export async function addReporterMessage(
   services: Services,
   reportId: string,
   body: string,
+  options: { at?: Date } = {},
 ): Promise<{ id: string; createdAt: string }> {
   const { db, masterKey } = services;
   return db.transaction(async (tx) => {
     const row = await loadReport(tx, reportId, true);
-    if (!row || !row.report.wrappedKey) throw noSuchReceipt();
+    if (!row?.report.wrappedKey) throw noSuchReceipt();
     const key = openReportKey(masterKey, reportId, row.report.wrappedKey);
     const id = crypto.randomUUID();
-    const now = new Date();
+    const now = options.at ?? new Date();
     const bodySealed = key.seal(`message:reporter:${id}`, body);
     key.destroy();
-    await tx.insert(reportMessages).values({ id, reportId, author: 'reporter', internal: false, bodySealed, createdAt: now });
-    await tx.update(reports).set({ lastReporterMessageAt: now, updatedAt: now }).where(eq(reports.id, reportId));
+    await tx
+      .insert(reportMessages)
+      .values({ id, reportId, author: 'reporter', internal: false, bodySealed, createdAt: now });
+    await tx
+      .update(reports)
+      .set({ lastReporterMessageAt: now, updatedAt: now })
+      .where(eq(reports.id, reportId));
     await recordAudit(tx, {
       actorUserId: null,
       action: 'reports.reporter_message',
@@ -384,7 +398,7 @@ export async function purgeReportContent(tx: Tx, reportId: string, at: Date): Pr
 export async function deleteByReporter(services: Services, reportId: string): Promise<{ reference: string }> {
   return services.db.transaction(async (tx) => {
     const row = await loadReport(tx, reportId, true);
-    if (!row || !row.report.wrappedKey) throw noSuchReceipt();
+    if (!row?.report.wrappedKey) throw noSuchReceipt();
     const now = new Date();
     await tx.update(reports).set({ deletionRequestedAt: now }).where(eq(reports.id, reportId));
     await purgeReportContent(tx, reportId, now);
@@ -404,7 +418,12 @@ export async function deleteByReporter(services: Services, reportId: string): Pr
 /** A named reporter's own reports, found by the keyed hash of their id. */
 export async function myReports(services: Services, actor: Actor): Promise<z.input<typeof MyReportSchema>[]> {
   const rows = await services.db
-    .select({ id: reports.id, reference: reports.reference, status: reports.status, receivedAt: reports.receivedAt })
+    .select({
+      id: reports.id,
+      reference: reports.reference,
+      status: reports.status,
+      receivedAt: reports.receivedAt,
+    })
     .from(reports)
     .where(eq(reports.reporterLookup, reporterLookupHash(services.masterKey, actor.userId)))
     .orderBy(desc(reports.receivedAt));
@@ -417,7 +436,10 @@ export async function myReportId(services: Services, actor: Actor, reportId: str
     .select({ id: reports.id, reporterSealed: reports.reporterSealed, wrappedKey: reports.wrappedKey })
     .from(reports)
     .where(
-      and(eq(reports.id, reportId), eq(reports.reporterLookup, reporterLookupHash(services.masterKey, actor.userId))),
+      and(
+        eq(reports.id, reportId),
+        eq(reports.reporterLookup, reporterLookupHash(services.masterKey, actor.userId)),
+      ),
     )
     .limit(1);
   if (!row?.wrappedKey || !row.reporterSealed) throw notFound('That report');

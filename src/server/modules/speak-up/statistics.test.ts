@@ -52,8 +52,16 @@ describe('medians', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([1, 2, 3, 4])).toBe(2.5);
     expect(median([])).toBeNull();
-    expect(publishMedian([1, 2, 3, 4, 5, 6, 7])).toEqual({ value: null, display: SUPPRESSED, suppressed: true });
-    expect(publishMedian([1, 2, 3, 4, 5, 6, 7, 8.25])).toEqual({ value: 4.5, display: '4.5 days', suppressed: false });
+    expect(publishMedian([1, 2, 3, 4, 5, 6, 7])).toEqual({
+      value: null,
+      display: SUPPRESSED,
+      suppressed: true,
+    });
+    expect(publishMedian([1, 2, 3, 4, 5, 6, 7, 8.25])).toEqual({
+      value: 4.5,
+      display: '4.5 days',
+      suppressed: false,
+    });
   });
 });
 
@@ -74,10 +82,18 @@ function bruteForce(cells: PublishedCell[], total: PublishedCell | null, cap = 1
   const current: number[] = [];
   const walk = (i: number, sum: number) => {
     if (i === cells.length) {
-      if (!total || consistentWith(sum, total, 'total')) current.forEach((v, j) => seen[j]!.add(v));
+      if (!total || consistentWith(sum, total, 'total')) {
+        for (const [j, v] of current.entries()) seen[j]!.add(v);
+      }
       return;
     }
-    const limit = !total ? cap : total.display === FEWER_THAN_5 ? 4 : total.suppressed ? cap : total.value! + 2;
+    const limit = !total
+      ? cap
+      : total.display === FEWER_THAN_5
+        ? 4
+        : total.suppressed
+          ? cap
+          : total.value! + 2;
     for (const v of options[i]!) {
       if (sum + v > limit) break;
       current[i] = v;
@@ -190,7 +206,9 @@ describe('secondary suppression', () => {
     const cells = [publishCell(4, 'small'), publishCell(9, 'hidden'), publishCell(30, 'shown')];
     const total = publishCell(43, 'shown');
     const brute = bruteForce(cells, total);
-    cells.forEach((_, i) => expect(feasibleValues(cells, total, i)).toEqual([...brute[i]!].sort((a, b) => a - b)));
+    for (const i of cells.keys()) {
+      expect(feasibleValues(cells, total, i)).toEqual([...brute[i]!].sort((a, b) => a - b));
+    }
   });
 });
 
@@ -239,7 +257,13 @@ describe('a whole set of statistics', () => {
       for (let b = 0; b <= 30; b++) {
         for (let o = 0; o <= 30; o++) {
           const p = a + b + o;
-          if (![[a, aCell], [b, bCell], [o, otherCell]].every(([n, c]) => consistentWith(n as number, c as PublishedCell)))
+          if (
+            ![
+              [a, aCell],
+              [b, bCell],
+              [o, otherCell],
+            ].every(([n, c]) => consistentWith(n as number, c as PublishedCell))
+          )
             continue;
           if (!consistentWith(p, placement, 'total')) continue;
           for (let c = 0; c <= 30; c++) {
@@ -270,7 +294,11 @@ describe('a whole set of statistics', () => {
     expect(s.byMonth.map((r) => r.count.display)).toEqual([FEWER_THAN_5, FEWER_THAN_5]);
     // The settings would give the total away again (campus 10, placement 0), so campus goes too.
     expect(s.bySetting.map((r) => r.count.display)).toEqual([SUPPRESSED, '0']);
-    expectNothingRecoverable([4, 4], s.byMonth.map((r) => r.count), publishCell(8, 'hidden'));
+    expectNothingRecoverable(
+      [4, 4],
+      s.byMonth.map((r) => r.count),
+      publishCell(8, 'hidden'),
+    );
   });
 
   it('holds jointly for 150 random schools: months, settings and providers attacked together', () => {
@@ -307,15 +335,32 @@ describe('a whole set of statistics', () => {
             const tot = c + p;
             if (!consistentWith(tot, s.total, 'total')) continue;
             for (let x = 0; x <= tot; x++) {
-              if (!consistentWith(x, cell(s.byMonth, 0)) || !consistentWith(tot - x, cell(s.byMonth, 1))) continue;
-              for (const [name, v] of [['a', a], ['b', b], ['p', p], ['c', c], ['m1', x], ['m2', tot - x], ['t', tot]] as const) {
+              if (!consistentWith(x, cell(s.byMonth, 0)) || !consistentWith(tot - x, cell(s.byMonth, 1)))
+                continue;
+              for (const [name, v] of [
+                ['a', a],
+                ['b', b],
+                ['p', p],
+                ['c', c],
+                ['m1', x],
+                ['m2', tot - x],
+                ['t', tot],
+              ] as const) {
                 note(name, v);
               }
             }
           }
         }
       }
-      const truth = { a: providers[0]!, b: providers[1]!, p: placement, c: campus, m1, m2: total - m1, t: total };
+      const truth = {
+        a: providers[0]!,
+        b: providers[1]!,
+        p: placement,
+        c: campus,
+        m1,
+        m2: total - m1,
+        t: total,
+      };
       const shown = {
         a: cell(s.byProvider, 0),
         b: cell(s.byProvider, 1),

@@ -82,7 +82,11 @@ export type LinkedCounts = {
  * consistent with its own display and with every group adding up (generalised arc consistency,
  * which is exact here because the groups form a tree). Values above `cap` are not considered.
  */
-export function possibleValues(system: LinkedCounts, cells: readonly PublishedCell[], cap: number): Uint8Array[] {
+export function possibleValues(
+  system: LinkedCounts,
+  cells: readonly PublishedCell[],
+  cap: number,
+): Uint8Array[] {
   const totals = new Set(system.groups.map((g) => g.total));
   const domains = cells.map((cell, i): Uint8Array => {
     const d = new Uint8Array(cap + 1);
@@ -156,7 +160,12 @@ function intersect(a: Uint8Array, b: Uint8Array): boolean {
 const size = (d: Uint8Array) => d.reduce((a, b) => a + b, 0);
 
 /** The values one cell of a single group could have, given its group's cells and total. */
-export function feasibleValues(cells: readonly PublishedCell[], total: PublishedCell, index: number, cap = 200): number[] {
+export function feasibleValues(
+  cells: readonly PublishedCell[],
+  total: PublishedCell,
+  index: number,
+  cap = 200,
+): number[] {
   const system: LinkedCounts = {
     counts: [],
     groups: [{ cells: cells.map((_, i) => i), total: cells.length }],
@@ -224,7 +233,10 @@ export function protect(system: LinkedCounts): Mark[] {
 /** One group of counts adding up to its total: how to show each count and the total. */
 export function protectGroup(counts: readonly number[]): { marks: Mark[]; totalMark: Mark } {
   const total = counts.reduce((a, b) => a + b, 0);
-  const marks = protect({ counts: [...counts, total], groups: [{ cells: counts.map((_, i) => i), total: counts.length }] });
+  const marks = protect({
+    counts: [...counts, total],
+    groups: [{ cells: counts.map((_, i) => i), total: counts.length }],
+  });
   return { marks: marks.slice(0, counts.length), totalMark: marks[counts.length]! };
 }
 
@@ -271,9 +283,6 @@ export type PublishedStatistics = {
   medianDaysToAcknowledge: PublishedCell;
   medianDaysToClose: PublishedCell;
 };
-
-const publishRows = (rows: RawRow[], marks: Mark[]): PublishedRow[] =>
-  rows.map((r, i) => ({ key: r.key, label: r.label, count: publishCell(r.count, marks[i]!) }));
 
 /**
  * Publishes every table as one linked system, so no table undoes another's protection: months and

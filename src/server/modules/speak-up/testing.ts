@@ -1,12 +1,20 @@
 import { and, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { reports } from '../../../db/schema';
 import type { z } from 'zod';
+import { reports } from '../../../db/schema';
 import type { ReportSubmissionSchema } from '../../../shared/speak-up/schema';
 
 type ReportInput = z.input<typeof ReportSubmissionSchema>;
+
 import type { TestApp, TestClient } from '../../test/app';
-import { addMember, buildInstitution, buildNetwork, buildUser, grantCaseHandler, TEST_PASSWORD } from '../../test/factories';
+import {
+  addMember,
+  buildInstitution,
+  buildNetwork,
+  buildUser,
+  grantCaseHandler,
+  TEST_PASSWORD,
+} from '../../test/factories';
 import { totpNow } from '../identity/credentials';
 import { createPlacementProvider, createSupportContact } from './directory';
 
@@ -30,7 +38,9 @@ export async function signIn(t: TestApp, user: Person): Promise<TestClient> {
   const r = await c.post('/api/auth/sign-in', { email: user.email, password: TEST_PASSWORD });
   expect(r.statusCode).toBe(200);
   if (user.totpSecret) {
-    expect((await c.post('/api/auth/second-factor', { code: totpNow(user.totpSecret) })).statusCode).toBe(200);
+    expect((await c.post('/api/auth/second-factor', { code: totpNow(user.totpSecret) })).statusCode).toBe(
+      200,
+    );
   }
   return c;
 }
@@ -59,7 +69,10 @@ export async function buildSchool(t: TestApp, names: { handler?: string } = {}) 
     phone: '101',
     url: null,
   });
-  const handler = await buildUser(db, { totpMasterKey: masterKey, ...(names.handler ? { name: names.handler } : {}) });
+  const handler = await buildUser(db, {
+    totpMasterKey: masterKey,
+    ...(names.handler ? { name: names.handler } : {}),
+  });
   const colleague = await buildUser(db, { totpMasterKey: masterKey });
   await grantCaseHandler(db, handler.id, institution.id);
   await grantCaseHandler(db, colleague.id, institution.id);
@@ -71,7 +84,10 @@ export async function buildSchool(t: TestApp, names: { handler?: string } = {}) 
 }
 
 /** A complete, valid anonymous report body. */
-export function reportBody(institutionId: string, overrides: Partial<ReportInput> = {}): Record<string, unknown> {
+export function reportBody(
+  institutionId: string,
+  overrides: Partial<ReportInput> = {},
+): Record<string, unknown> {
   return {
     institutionId,
     when: { kind: 'date', date: '2026-01-08' },

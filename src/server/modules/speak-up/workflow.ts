@@ -7,7 +7,13 @@ import type { ActionKind, CaseOutcome, ReportStatus } from '../../../shared/spea
  * needs an action kind; closing needs an outcome. A report its reporter deleted may be closed
  * from any step (there is nothing left to act on).
  */
-export const STATUS_ORDER: readonly ReportStatus[] = ['received', 'acknowledged', 'assessing', 'action', 'closed'];
+export const STATUS_ORDER: readonly ReportStatus[] = [
+  'received',
+  'acknowledged',
+  'assessing',
+  'action',
+  'closed',
+];
 
 /** The column that records when a case entered each step. */
 export const STEP_TIMESTAMP = {
@@ -44,7 +50,8 @@ export function transitionProblem(
   }
   if (request.to === 'action' && !request.actionKind) return 'Say what kind of action is being taken.';
   if (request.to === 'closed' && !request.outcome) return 'Record the outcome before closing the case.';
-  if (request.actionKind && request.to !== 'action') return 'An action kind is given only when entering action.';
+  if (request.actionKind && request.to !== 'action')
+    return 'An action kind is given only when entering action.';
   if (request.outcome && request.to !== 'closed') return 'An outcome is given only when closing.';
   return null;
 }
@@ -79,7 +86,14 @@ export function ukDate(at: Date): string {
 /** Milliseconds the UK clock is ahead of UTC at an instant (0 in winter, 3,600,000 in summer). */
 function ukOffset(at: number): number {
   const parts = Object.fromEntries(wallFormat.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-  const wall = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
+  const wall = Date.UTC(
+    +parts.year!,
+    +parts.month! - 1,
+    +parts.day!,
+    +parts.hour!,
+    +parts.minute!,
+    +parts.second!,
+  );
   return wall - Math.floor(at / 1000) * 1000;
 }
 
