@@ -33,14 +33,12 @@ describe('first admin and TOTP enrolment', () => {
     expect((await c.get(`/api/setup/${token}`)).json()).toEqual({ valid: false });
     expect(
       (
-        await t
-          .client()
-          .post('/api/setup', {
-            token,
-            name: 'B',
-            email: 'b@example.ac.uk',
-            password: 'another long password',
-          })
+        await t.client().post('/api/setup', {
+          token,
+          name: 'B',
+          email: 'b@example.ac.uk',
+          password: 'another long password',
+        })
       ).statusCode,
     ).toBe(404);
     // Until TOTP is set up, admin routes refuse.
