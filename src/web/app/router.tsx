@@ -28,7 +28,12 @@ const ProfilePage = lazyPage(() => import('../modules/identity/profile'), 'Profi
 const NetworksPage = lazyPage(() => import('../modules/identity/networks'), 'NetworksPage');
 const NetworkPage = lazyPage(() => import('../modules/identity/network'), 'NetworkPage');
 const LeadPage = lazyPage(() => import('../modules/identity/lead'), 'LeadPage');
-const CaseHandlingPage = lazyPage(() => import('../modules/identity/case-handling'), 'CaseHandlingPage');
+// Speak-up: the reporter pages are their own small chunks; case handling and statistics are apart.
+const ReportPage = lazyPage(() => import('../modules/speak-up/report'), 'ReportPage');
+const FollowUpPage = lazyPage(() => import('../modules/speak-up/follow-up'), 'FollowUpPage');
+const CasesPage = lazyPage(() => import('../modules/speak-up/cases'), 'CasesPage');
+const CasePage = lazyPage(() => import('../modules/speak-up/cases'), 'CasePage');
+const StatisticsPage = lazyPage(() => import('../modules/speak-up/statistics'), 'StatisticsPage');
 const AdminArea = lazyPage(() => import('../modules/identity/admin/admin'), 'AdminArea');
 
 /** Where to return after the sign-in steps: the `next` of a sign-in page, else the page itself. */
@@ -117,9 +122,23 @@ export function AppRoutes() {
               <LeadPage />
             </RequireUser>
           </Route>
+          <Route path="/report" component={ReportPage} />
+          <Route path="/report/follow-up" component={FollowUpPage} />
           <Route path="/cases">
             <RequireUser>
-              <CaseHandlingPage />
+              <CasesPage />
+            </RequireUser>
+          </Route>
+          <Route path="/cases/:id">
+            {(params) => (
+              <RequireUser>
+                <CasePage id={params.id} />
+              </RequireUser>
+            )}
+          </Route>
+          <Route path="/statistics">
+            <RequireUser>
+              <StatisticsPage />
             </RequireUser>
           </Route>
           <Route path="/admin/*?">

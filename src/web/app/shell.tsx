@@ -11,6 +11,7 @@ export function navItemsFor(session: SessionInfo): NavItem[] {
     return [
       { href: '/', label: 'Home' },
       { href: '/networks', label: 'Networks', match: (p) => p.startsWith('/networks') },
+      { href: '/report', label: 'Report', match: (p) => p.startsWith('/report') },
       { href: '/sign-in', label: 'Sign in', match: (p) => p.startsWith('/sign-in') },
     ];
   }
@@ -19,9 +20,15 @@ export function navItemsFor(session: SessionInfo): NavItem[] {
   const items: NavItem[] = [
     { href: '/', label: 'Home' },
     { href: '/networks', label: 'My networks', match: (p) => p.startsWith('/networks') },
+    { href: '/report', label: 'Report', match: (p) => p.startsWith('/report') },
   ];
   if (roles.isLead) items.push({ href: '/lead', label: 'Lead' });
-  if (roles.isCaseHandler) items.push({ href: '/cases', label: 'Case handling' });
+  if (roles.isCaseHandler) {
+    items.push({ href: '/cases', label: 'Case handling', match: (p) => p.startsWith('/cases') });
+  }
+  if (roles.isLead || roles.isCaseHandler || roles.isAdmin) {
+    items.push({ href: '/statistics', label: 'Statistics' });
+  }
   if (roles.isAdmin) items.push({ href: '/admin', label: 'Admin', match: (p) => p.startsWith('/admin') });
   items.push({ href: '/profile', label: 'Profile' });
   return items;

@@ -50,11 +50,19 @@ export function HomePage() {
         </div>
       </section>
       <section className="section">
-        <h2 id="soon-heading">Coming next</h2>
+        <h2 id="speak-up-heading">Speak up</h2>
         <p>
-          Speaking up (anonymously if you wish), the “you said, we did” board and meeting tools arrive in
-          later releases of Upstander. Until then, talk to your network’s co-chairs.
+          Experienced or saw racism, on campus or on placement? You can tell a trained case handler,
+          anonymously if you wish. Support contacts are shown first.
         </p>
+        <div className="actions">
+          <Link href="/report" className="button">
+            Report something that happened
+          </Link>
+          <Link href="/report/follow-up" className="button button-secondary">
+            Follow up a report
+          </Link>
+        </div>
       </section>
     </Page>
   );

@@ -1,0 +1,241 @@
+import type { ReactNode } from 'react';
+import type { FormState } from '../../app/forms';
+
+/**
+ * Speak-up: shared labels and small components for the reporter pages and the case handler pages.
+ * Types only from the shared schema here, so this file adds no zod to a chunk by itself.
+ */
+
+export type SupportContact = {
+  id: string;
+  kind: string;
+  name: string;
+  description: string;
+  phone: string | null;
+  url: string | null;
+};
+export type Provider = { id: string; name: string };
+
+export const statusLabels: Record<string, string> = {
+  received: 'Received',
+  acknowledged: 'Acknowledged',
+  assessing: 'Being assessed',
+  action: 'Action being taken',
+  closed: 'Closed',
+};
+export const roleLabels: Record<string, string> = {
+  consultant: 'Consultant or doctor',
+  nurse: 'Nurse or midwife',
+  patient: 'Patient',
+  relative: 'Patient’s relative or visitor',
+  fellow_student: 'Fellow student',
+  other: 'Someone else',
+};
+export const outcomeWantedLabels: Record<string, { label: string; hint: string }> = {
+  record_only: {
+    label: 'Just record it',
+    hint: 'It is counted, so patterns become visible. Nobody contacts anyone unless you ask later.',
+  },
+  support: { label: 'Support for me', hint: 'A case handler points you to support and checks in with you.' },
+  informal_resolution: {
+    label: 'Informal resolution',
+    hint: 'A case handler raises it with the people involved, without a formal process.',
+  },
+  formal_complaint: {
+    label: 'A formal complaint',
+    hint: 'The formal complaints process. This usually needs you to be named to the people running it.',
+  },
+};
+export const actionKindLabels: Record<string, string> = {
+  informal_resolution: 'Informal resolution',
+  formal_complaint: 'Formal complaint',
+  escalated_to_provider: 'Escalated to the placement provider',
+  support_only: 'Support only',
+};
+export const outcomeLabels: Record<string, string> = {
+  resolved_informally: 'Resolved informally',
+  complaint_upheld: 'Complaint upheld',
+  complaint_partly_upheld: 'Complaint partly upheld',
+  complaint_not_upheld: 'Complaint not upheld',
+  provider_took_action: 'The placement provider took action',
+  support_provided: 'Support provided',
+  recorded_no_further_action: 'Recorded, no further action',
+  withdrawn_by_reporter: 'Withdrawn by the reporter',
+};
+
+export const formatDate = (iso: string) =>
+  new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+export const formatDateTime = (iso: string) =>
+  new Date(iso).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+
+type When =
+  | { kind: 'date'; date: string }
+  | { kind: 'range'; from: string; to: string }
+  | { kind: 'not_sure'; note?: string | undefined };
+export function describeWhen(when: When): string {
+  if (when.kind === 'date') return formatDate(when.date);
+  if (when.kind === 'range') return `Between ${formatDate(when.from)} and ${formatDate(when.to)}`;
+  return when.note ? `Not sure: ${when.note}` : 'Not sure';
+}
+
+type SubmissionView = {
+  when: When;
+  where: {
+    setting: string;
+    location: string | null;
+    providerName: string | null;
+    site: string | null;
+    department: string | null;
+  };
+  who: { roles: string[]; otherRole: string | null; names: string | null };
+  involvement: string;
+  whatHappened: string;
+  effect: string | null;
+  outcomeWanted: string;
+  assessmentProtection: boolean;
+};
+
+/** The report as its reporter wrote it (for the reporter and, with more around it, the handler). */
+export function SubmissionFacts({ submission: s }: { submission: SubmissionView }) {
+  const where =
+    s.where.setting === 'campus'
+      ? `On campus: ${s.where.location ?? ''}`
+      : `On placement: ${[s.where.providerName, s.where.site, s.where.department].filter(Boolean).join(', ')}`;
+  return (
+    <dl className="facts">
+      <dt>When</dt>
+      <dd>{describeWhen(s.when)}</dd>
+      <dt>Where</dt>
+      <dd>{where}</dd>
+      <dt>Who was involved</dt>
+      <dd>
+        {s.who.roles.map((r) => roleLabels[r] ?? r).join(', ')}
+        {s.who.otherRole ? ` (${s.who.otherRole})` : ''}
+        {s.who.names ? <span className="break">Names: {s.who.names}</span> : null}
+      </dd>
+      <dt>It was</dt>
+      <dd>{s.involvement === 'witnessed' ? 'Witnessed' : 'Directed at the reporter'}</dd>
+      <dt>What happened</dt>
+      <dd className="su-text">{s.whatHappened}</dd>
+      {s.effect ? (
+        <>
+          <dt>Effect</dt>
+          <dd className="su-text">{s.effect}</dd>
+        </>
+      ) : null}
+      <dt>Outcome wanted</dt>
+      <dd>{outcomeWantedLabels[s.outcomeWanted]?.label ?? s.outcomeWanted}</dd>
+      <dt>Assesses or supervises the reporter</dt>
+      <dd>{s.assessmentProtection ? 'Yes' : 'No'}</dd>
+    </dl>
+  );
+}
+
+/** The school's support contacts: shown before the form, after submitting and on follow-up. */
+export function SupportList({ contacts, headingId }: { contacts: SupportContact[]; headingId: string }) {
+  if (contacts.length === 0) {
+    return <p>Your medical school has not listed support contacts here yet. In an emergency, call 999.</p>;
+  }
+  return (
+    <ul className="card-list su-support" aria-labelledby={headingId}>
+      {contacts.map((c) => (
+        <li key={c.id} className="card">
+          <p className="card-title">{c.name}</p>
+          {c.description ? <p>{c.description}</p> : null}
+          {c.phone ? (
+            <p>
+              Phone: <a href={`tel:${c.phone.replace(/\s/g, '')}`}>{c.phone}</a>
+            </p>
+          ) : null}
+          {c.url ? (
+            <p>
+              <a href={c.url} rel="noopener noreferrer">
+                {c.url.replace(/^https?:\/\//, '')}
+              </a>
+            </p>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * A group of radios or checkboxes under a legend, with its error. The first input carries the id
+ * the error summary links to.
+ */
+export function ChoiceGroup({
+  form,
+  name,
+  legend,
+  hint,
+  type,
+  options,
+  value,
+  onChange,
+  defaultValues,
+}: {
+  form: FormState;
+  name: string;
+  legend: ReactNode;
+  hint?: ReactNode;
+  type: 'radio' | 'checkbox';
+  options: readonly { value: string; label: string; hint?: string }[];
+  /** Controlled radios (when showing or hiding follow-on fields). */
+  value?: string;
+  onChange?: (value: string) => void;
+  defaultValues?: readonly string[];
+}) {
+  const id = form.fieldId(name);
+  const error = form.errorFor(name);
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
+  return (
+    <fieldset
+      className={`field su-choices${error ? ' field-has-error' : ''}`}
+      aria-describedby={describedBy || undefined}
+    >
+      <legend>{legend}</legend>
+      {hint ? (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="field-error">
+          <span className="vh">Error: </span>
+          {error}
+        </p>
+      ) : null}
+      {options.map((o, index) => {
+        const optionId = index === 0 ? id : `${id}-${o.value}`;
+        return (
+          <div key={o.value} className="field-checkbox su-choice">
+            <input
+              id={optionId}
+              type={type}
+              name={name}
+              value={o.value}
+              aria-describedby={o.hint ? `${optionId}-hint` : undefined}
+              aria-invalid={error ? true : undefined}
+              {...(value !== undefined
+                ? { checked: value === o.value, onChange: () => onChange?.(o.value) }
+                : { defaultChecked: defaultValues?.includes(o.value) })}
+            />
+            <label htmlFor={optionId}>{o.label}</label>
+            {o.hint ? (
+              <p id={`${optionId}-hint`} className="field-hint">
+                {o.hint}
+              </p>
+            ) : null}
+          </div>
+        );
+      })}
+    </fieldset>
+  );
+}
