@@ -70,6 +70,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '20' },
     only: { type: 'string' },
+    /** Keep the seeded database afterwards (to EXPLAIN a slow query); prints where it is. */
+    keep: { type: 'boolean', default: false },
   },
 });
 const scaleName = args.scale as keyof typeof SCALES;
@@ -95,7 +97,11 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 // ---- database -------------------------------------------------------------------------------------
 
-async function openBenchDatabase(): Promise<{ database: Database; cleanup: () => Promise<void> }> {
+async function openBenchDatabase(): Promise<{
+  database: Database;
+  location: string;
+  cleanup: () => Promise<void>;
+}> {
   const url = process.env.DATABASE_URL;
   if (url) {
     const name = `upstander_bench_${crypto.randomBytes(4).toString('hex')}`;
@@ -108,6 +114,7 @@ async function openBenchDatabase(): Promise<{ database: Database; cleanup: () =>
     const database = await openDatabase({ kind: 'postgres', url: benchUrl.toString(), poolSize: 10 });
     return {
       database,
+      location: benchUrl.toString(),
       async cleanup() {
         const c = new pg.Client({ connectionString: url });
         await c.connect();
@@ -117,7 +124,11 @@ async function openBenchDatabase(): Promise<{ database: Database; cleanup: () =>
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upstander-bench-'));
   const database = await openDatabase({ kind: 'pglite', dataDir: path.join(dir, 'pglite') });
-  return { database, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    database,
+    location: path.join(dir, 'pglite'),
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Runs SQL and returns its rows, on either driver. */
@@ -267,7 +278,7 @@ async function main() {
   const loadAtStart = os.loadavg()[0]!;
   const masterKey = crypto.randomBytes(32);
   let t = performance.now();
-  const { database, cleanup } = await openBenchDatabase();
+  const { database, location, cleanup } = await openBenchDatabase();
   const openMs = ms(t);
   t = performance.now();
   await database.migrate();
@@ -330,7 +341,8 @@ async function main() {
 
   await app.close();
   await database.close();
-  await cleanup();
+  if (args.keep) console.log(`Kept the seeded database: ${location}`);
+  else await cleanup();
   fs.rmSync(dataDir, { recursive: true, force: true });
 
   const cpus = os.cpus();
@@ -358,6 +370,7 @@ async function main() {
     '',
   ].join('\n');
   console.log(`\n${report}`);
+  if (args.only) return; // a partial run is for investigating, not a result to keep
   const outDir = path.join(root, 'bench/results');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'latest.md'), report);

@@ -43,6 +43,7 @@ it('the member sees no lead items before', async () => {
   await b.page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
   await settled(b.page);
   await expectNav(b.page, { has: ['My networks'], hasNot: ['Lead', 'Admin'] });
+  await expectNoAxeViolations(b.page, 'home (member)');
   await b.close();
 });
 

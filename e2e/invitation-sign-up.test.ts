@@ -109,6 +109,7 @@ it('the invitation arrives by e-mail, and the link creates the account and signs
   await again.page.goto(link);
   await settled(again.page);
   await again.page.getByRole('heading', { level: 1, name: 'This invitation does not work' }).waitFor();
+  await expectNoAxeViolations(again.page, 'used invitation');
   b.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
   again.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
 });

@@ -10,11 +10,13 @@ import {
   buildUser,
   TEST_PASSWORD,
 } from '../src/server/test/factories';
+import { expectNoAxeViolations } from './support/axe';
 import {
   EXPECTED_HTTP_ERRORS,
   expectNav,
   freshTotp,
   type Journey,
+  settled,
   signInWithPassword,
   startJourney,
 } from './support/journey';
@@ -77,5 +79,7 @@ it('a page asked for before signing in is reached after password and code', asyn
   await page.getByRole('textbox', { name: 'Code' }).fill(await freshTotp(user.totpSecret!));
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL(/\/profile$/);
+  await settled(page);
+  await expectNoAxeViolations(page, '/profile');
   b.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
 });

@@ -3,7 +3,9 @@ import { buildApp } from './app';
 import { loadConfig } from './config';
 import { loadDemo } from './demo';
 import { issueSetupToken } from './modules/identity/mutations';
+import { speakUpJobs } from './modules/speak-up/jobs';
 import { loadMasterKey } from './platform/crypto';
+import { startJobRunner } from './platform/jobs';
 
 /** Starts Upstander: migrate, serve, print the address (and the first-admin link on a new instance). */
 async function main() {
@@ -41,12 +43,16 @@ async function main() {
       .catch((error) => app.log.error({ err: error }, 'mail delivery run failed'));
   }, 5000);
 
+  // Reminders and retention purges: each slot runs exactly once, however many instances are up.
+  const stopJobs = startJobRunner(app.services, speakUpJobs());
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping…`);
     clearInterval(mailTimer);
+    await stopJobs();
     await app.close();
     await database.close();
     process.exit(0);

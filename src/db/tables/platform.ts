@@ -1,4 +1,14 @@
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /**
  * Append-only, hash-chained audit log. `seq` is assigned under an advisory lock so the
@@ -37,4 +47,20 @@ export const mailOutbox = pgTable(
     error: text('error'),
   },
   (t) => [index('mail_outbox_created_idx').on(t.createdAt)],
+);
+
+/**
+ * Durable scheduled jobs: one row per job and slot (e.g. the hour). Instances race to insert it;
+ * the one whose INSERT … ON CONFLICT DO NOTHING wins runs the job, so each slot runs once.
+ */
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    jobName: text('job_name').notNull(),
+    slot: text('slot').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+  },
+  (t) => [primaryKey({ columns: [t.jobName, t.slot] })],
 );

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  customType,
   date,
   index,
   integer,
@@ -247,4 +248,89 @@ export const equalityCounts = pgTable(
     count: integer('count').notNull(),
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.month, t.dimension, t.value] })],
+);
+
+/** Raw bytes (PostgreSQL bytea), as a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/**
+ * Files added to a report (images, PDFs), with their metadata stripped before storage. The bytes
+ * and the file name are sealed with the report's data key (AAD: report id + attachment id); the
+ * type and size are plain (the type is one of four, checked from the bytes).
+ */
+export const reportAttachments = pgTable(
+  'speak_up_attachments',
+  {
+    id: uuid('id').primaryKey(),
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    author: text('author', { enum: ['reporter', 'handler'] }).notNull(),
+    handlerUserId: uuid('handler_user_id').references(() => users.id, { onDelete: 'set null' }),
+    contentType: text('content_type', {
+      enum: ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'],
+    }).notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    nameSealed: text('name_sealed').notNull(),
+    dataSealed: bytea('data_sealed').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('speak_up_attachments_report_idx').on(t.reportId, t.createdAt),
+    check(
+      'speak_up_attachments_reporter_unnamed',
+      sql`${t.author} = 'handler' or ${t.handlerUserId} is null`,
+    ),
+  ],
+);
+
+/**
+ * Matching escrow: a report held until someone else reports the same person. Only keyed hashes
+ * (HMAC-SHA256, key derived from the master key, never stored) of the reporter and of each
+ * identifier. A held report is invisible to case handlers until `releasedAt`.
+ */
+export const reportMatchHolds = pgTable(
+  'speak_up_match_holds',
+  {
+    reportId: uuid('report_id')
+      .primaryKey()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'cascade' }),
+    reporterHash: text('reporter_hash').notNull(),
+    heldAt: ts('held_at').notNull().defaultNow(),
+    releasedAt: ts('released_at'),
+  },
+  (t) => [index('speak_up_match_holds_open_idx').on(t.institutionId, t.releasedAt)],
+);
+
+export const reportMatchKeys = pgTable(
+  'speak_up_match_keys',
+  {
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reportMatchHolds.reportId, { onDelete: 'cascade' }),
+    identifierHash: text('identifier_hash').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.reportId, t.identifierHash] }),
+    index('speak_up_match_keys_hash_idx').on(t.identifierHash),
+  ],
+);
+
+/** Overdue reminders already e-mailed: one per case and deadline. */
+export const reportRemindersSent = pgTable(
+  'speak_up_reminders_sent',
+  {
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    deadline: text('deadline', { enum: ['acknowledge', 'respond'] }).notNull(),
+    sentAt: ts('sent_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.deadline] })],
 );

@@ -61,6 +61,10 @@ const caseHandlers = (status: number): Expect => ({
   admin: 404,
 });
 
+/** A valid 1×1 PNG. */
+const TINY_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
 const fresh = () => crypto.randomBytes(4).toString('hex');
 const randomUuid = () => crypto.randomUUID();
 
@@ -407,6 +411,35 @@ const MATRIX: Record<string, Entry> = {
       body: { handlerId: f.users.caseHandler.id },
     }),
     expect: caseHandlers(204),
+  },
+  // speak-up: attachments (a 2×2 PNG; the fixture report has one file already)
+  'POST /api/speak-up/receipt/attachments': {
+    request: (f) => ({
+      url: '/api/speak-up/receipt/attachments',
+      body: { receipt: f.speakUp.receipt, fileName: 'p.png', data: TINY_PNG },
+    }),
+    expect: everyone(201),
+  },
+  'POST /api/speak-up/receipt/attachments/list': {
+    request: (f) => ({ url: '/api/speak-up/receipt/attachments/list', body: { receipt: f.speakUp.receipt } }),
+    expect: everyone(200),
+  },
+  'GET /api/speak-up/cases/:id/attachments': {
+    request: (f) => ({ url: `/api/speak-up/cases/${f.speakUp.reportId}/attachments` }),
+    expect: caseHandlers(200),
+  },
+  'POST /api/speak-up/cases/:id/attachments': {
+    request: (f) => ({
+      url: `/api/speak-up/cases/${f.speakUp.reportId}/attachments`,
+      body: { fileName: 'p.png', data: TINY_PNG },
+    }),
+    expect: caseHandlers(201),
+  },
+  'GET /api/speak-up/cases/:id/attachments/:attachmentId': {
+    request: (f) => ({
+      url: `/api/speak-up/cases/${f.speakUp.reportId}/attachments/${f.speakUp.attachmentId}`,
+    }),
+    expect: caseHandlers(200),
   },
   'GET /api/speak-up/institutions/:id/statistics': {
     request: (f) => ({ url: `/api/speak-up/institutions/${f.institutionId}/statistics` }),

@@ -1,11 +1,14 @@
 import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
+import sharp from 'sharp';
 import { type Db, queryRows } from '../../db/client';
 import { oneTimeTokens, sessions } from '../../db/schema';
 import type { App } from '../app';
+import { addReporterAttachment } from '../modules/speak-up/attachments';
 import { submitReport } from '../modules/speak-up/reports';
 import { hashToken, randomToken } from '../platform/crypto';
+import type { Services } from '../platform/services';
 import { CSRF_HEADER, SESSION_COOKIE } from '../platform/sessions';
 import { addMember, buildInstitution, buildNetwork, buildUser, grantCaseHandler } from './factories';
 
@@ -31,7 +34,7 @@ export type Fixture = {
    * Speak-up: an anonymous report in the institution, and a named one by the member. Built only
    * when asked for (receipts are slow to hash on purpose); otherwise ids that match nothing.
    */
-  speakUp: { reportId: string; receipt: string; namedReportId: string };
+  speakUp: { reportId: string; receipt: string; namedReportId: string; attachmentId: string };
 };
 
 async function sessionFor(db: Db, userId: string) {
@@ -99,6 +102,7 @@ export async function buildFixture(
         reportId: crypto.randomUUID(),
         receipt: '0000-0000-0000-0000-0000',
         namedReportId: crypto.randomUUID(),
+        attachmentId: crypto.randomUUID(),
       };
   return {
     institutionId: institution.id,
@@ -150,7 +154,19 @@ async function buildSpeakUpFixture(
       },
     },
   );
-  return { reportId: anonymous.id, receipt: anonymous.receipt, namedReportId: named.id };
+  const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } })
+    .png()
+    .toBuffer();
+  const attachment = await addReporterAttachment(services as unknown as Services, anonymous.id, {
+    fileName: 'photo.png',
+    data: png.toString('base64'),
+  });
+  return {
+    reportId: anonymous.id,
+    receipt: anonymous.receipt,
+    namedReportId: named.id,
+    attachmentId: attachment.id,
+  };
 }
 
 /**

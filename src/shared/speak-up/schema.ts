@@ -178,6 +178,38 @@ export const ReportWho = z.strictObject({
 });
 export type ReportWho = z.infer<typeof ReportWho>;
 
+/** 20 digits in five groups of four; spaces and hyphens are ignored. */
+export const ReceiptCode = z
+  .string({ error: 'Enter your receipt code.' })
+  .max(64, 'A receipt code is 20 digits, like 1234-5678-9012-3456-7890.')
+  .transform((v) => v.replace(/[\s-]/g, ''))
+  .pipe(z.string().regex(/^\d{20}$/, 'A receipt code is 20 digits, like 1234-5678-9012-3456-7890.'));
+
+/**
+ * Matching escrow (optional): "only act on this if someone else reports the same person". The
+ * report is held, unseen by case handlers, until another reporter names the same person, or the
+ * same site, role and month. Only keyed hashes of these are stored.
+ */
+export const ReportMatching = z
+  .strictObject({
+    /** The person's name, as the reporter knows it (titles, case and accents do not matter). */
+    person: z.string().trim().min(2, 'Give at least two letters of the name.').max(200).optional(),
+    context: z
+      .strictObject({
+        site: z.string().trim().min(2, 'Name the site or ward.').max(SpeakUpLimits.placeMax),
+        role: InvolvedRole,
+        month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Give the month as YYYY-MM.'),
+      })
+      .optional(),
+    /** An earlier receipt of yours, so your own reports never count as a match for each other. */
+    previousReceipt: ReceiptCode.optional(),
+  })
+  .refine((m) => m.person !== undefined || m.context !== undefined, {
+    message: 'Name the person, or give the site, role and month.',
+    path: ['person'],
+  });
+export type ReportMatching = z.infer<typeof ReportMatching>;
+
 export const EqualityData = z.strictObject({
   ethnicity: Ethnicity.optional(),
   religion: Religion.optional(),
@@ -203,6 +235,8 @@ export const ReportSubmissionSchema = z.strictObject({
   assessmentProtection: z.boolean().default(false),
   /** Optional equality monitoring: stored apart from the report and never linkable to it. */
   equality: EqualityData.optional(),
+  /** Optional: hold the report until someone else reports the same person (matching escrow). */
+  matching: ReportMatching.optional(),
 });
 export type ReportSubmission = z.infer<typeof ReportSubmissionSchema>;
 
@@ -211,13 +245,6 @@ export const NamedReportSubmissionSchema = ReportSubmissionSchema.extend({
   consentToContact: z.boolean().default(false),
 });
 export type NamedReportSubmission = z.infer<typeof NamedReportSubmissionSchema>;
-
-/** 20 digits in five groups of four; spaces and hyphens are ignored. */
-export const ReceiptCode = z
-  .string({ error: 'Enter your receipt code.' })
-  .max(64, 'A receipt code is 20 digits, like 1234-5678-9012-3456-7890.')
-  .transform((v) => v.replace(/[\s-]/g, ''))
-  .pipe(z.string().regex(/^\d{20}$/, 'A receipt code is 20 digits, like 1234-5678-9012-3456-7890.'));
 
 export const ReceiptRequestSchema = z.strictObject({ receipt: ReceiptCode });
 export const MessageBody = z
@@ -290,6 +317,8 @@ export const ReporterViewSchema = z.object({
   submission: SubmissionViewSchema,
   messages: z.array(ReporterMessageSchema),
   supportContacts: z.array(SupportContactSchema),
+  /** Held in matching escrow: no case handler has seen it yet (absent means false). */
+  heldForMatching: z.boolean().optional(),
 });
 
 export const DeletedSchema = z.object({ deleted: z.literal(true), reference: z.string() });

@@ -28,6 +28,7 @@ import { recordAudit } from '../../platform/audit/audit';
 import { conflict, invalid, notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
 import { findProvider } from './directory';
+import { isHeld, notHeld } from './matching';
 import { handledInstitutions, mayBeAssigned, mayHandleCasesOf, mayReadCase } from './policy';
 import { openReportKey, type ReportKey } from './report-crypto';
 import { openPeople, openSubmission, peopleText, type ReporterSealed, reportConflictGone } from './reports';
@@ -51,7 +52,7 @@ const noSuchCase = () => notFound('That case');
 /** Options for demo data, which is created at past times. */
 export type At = { at?: Date };
 
-type AuthorisedCase = {
+export type AuthorisedCase = {
   row: ReportRow;
   key: ReportKey | null;
   conflictedUserIds: string[];
@@ -71,8 +72,10 @@ async function authoriseCase(
 ): Promise<AuthorisedCase> {
   const query = tx.select().from(reports).where(eq(reports.id, reportId)).limit(1);
   const [row] = lock ? await query.for('update') : await query;
-  // Decide on the institution before any decryption.
+  // Decide on the institution before any decryption. A report held in matching escrow is not
+  // a case yet: nobody sees it until it is matched.
   if (!row || !mayHandleCasesOf(actor, row.institutionId)) throw noSuchCase();
+  if (await isHeld(tx, reportId)) throw noSuchCase();
   const conflictedUserIds = (
     await tx
       .select({ userId: reportConflicts.userId })
@@ -88,7 +91,8 @@ async function authoriseCase(
   return { row, key, conflictedUserIds, peopleText: text };
 }
 
-async function withCase<T>(
+/** Runs `work` on a case this actor may read (else a 404); the key is destroyed afterwards. */
+export async function withCase<T>(
   services: Services,
   actor: Actor,
   reportId: string,
@@ -150,6 +154,7 @@ export async function listCases(
   const conditions = [
     inArray(reports.institutionId, institutionIds),
     sql`not exists (select 1 from speak_up_conflicts c where c.report_id = "speak_up_reports"."id" and c.user_id = ${actor.userId})`,
+    notHeld,
   ];
   if (query.status) conditions.push(eq(reports.status, query.status));
   if (query.assigned === 'me') conditions.push(eq(reports.assignedHandlerId, actor.userId));

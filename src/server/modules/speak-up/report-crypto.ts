@@ -68,7 +68,8 @@ export type ReportField =
   | 'outcome_note'
   | `message:${string}`
   | `note:${string}`
-  | `escalation:${string}`;
+  | `escalation:${string}`
+  | `attachment:${string}`;
 
 /** A report's data key, unwrapped, ready to seal and open that report's fields. */
 export class ReportKey {

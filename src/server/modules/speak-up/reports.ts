@@ -5,7 +5,9 @@ import type { Db, Tx } from '../../../db/client';
 import {
   equalityCounts,
   placementProviders,
+  reportAttachments,
   reportEscalations,
+  reportMatchHolds,
   reportMessages,
   reportReceipts,
   reportReferenceCounters,
@@ -27,6 +29,7 @@ import { AppError, conflict, invalid, notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
 import { isUniqueViolation } from '../identity/admin';
 import { assertInstitution, findProvider, listSupportContacts } from './directory';
+import { heldReporterHash, holdForMatching, isHeld, reporterMatchHash } from './matching';
 import { generateReceipt, hashReceiptSecret, splitReceipt, verifyReceiptSecret } from './receipt';
 import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
 import { ukDate, workingDaysAfter } from './workflow';
@@ -100,7 +103,11 @@ export function openSubmission(key: ReportKey, row: ReportRow, providerName: str
 // ---- submitting ---------------------------------------------------------------------------------
 
 /** What submitting needs of the services (the role-matrix fixtures submit without an app). */
-export type SubmitServices = Pick<Services, 'db' | 'masterKey'> & { log: Pick<Services['log'], 'warn'> };
+export type SubmitServices = Pick<Services, 'db' | 'masterKey'> & {
+  log: Pick<Services['log'], 'warn'>;
+  /** Tells reporters when matching escrow releases their report (absent in some fixtures). */
+  mailer?: Pick<Services['mailer'], 'queue' | 'deliverPending'>;
+};
 
 export type SubmitOptions = {
   /** A named report: the signed-in reporter, whose identity is sealed into the report. */
@@ -190,6 +197,25 @@ export async function submitReport(
   };
   key.destroy();
 
+  // Matching escrow: who the reporter is, as a keyed hash (an earlier receipt chains their reports).
+  let matchReporter: string | null = null;
+  if (input.matching) {
+    if (reporter) matchReporter = reporterMatchHash(masterKey, { userId: reporter.person.userId });
+    else if (input.matching.previousReceipt) {
+      const previousId = await reportIdForReceipt(db, input.matching.previousReceipt).catch((error) => {
+        throw error instanceof AppError && error.code === 'not_found'
+          ? invalid('That earlier receipt code does not match a report. Check it, or leave it out.', [
+              { path: 'matching.previousReceipt', message: 'No report matches this receipt code.' },
+            ])
+          : error;
+      });
+      matchReporter =
+        (await heldReporterHash(db, previousId)) ??
+        reporterMatchHash(masterKey, { receipt: input.matching.previousReceipt });
+    }
+  }
+  let released: string[] = [];
+
   let stored: { reference: string; receipt: string } | null = null;
   for (let attempt = 0; !stored; attempt++) {
     const receipt = generateReceipt();
@@ -207,6 +233,15 @@ export async function submitReport(
           subjectId: id,
           data: { reference, anonymous: !reporter },
         });
+        if (input.matching) {
+          released = await holdForMatching(tx, services, {
+            reportId: id,
+            institutionId: input.institutionId,
+            reporterHash: matchReporter ?? reporterMatchHash(masterKey, { receipt: receipt.code }),
+            matching: input.matching,
+            at: receivedAt,
+          });
+        }
         return { reference, receipt: receipt.code };
       });
     } catch (error) {
@@ -216,6 +251,11 @@ export async function submitReport(
     }
   }
 
+  if (released.length > 0) {
+    services.mailer
+      ?.deliverPending()
+      .catch(() => services.log.warn('matching release mail not yet delivered'));
+  }
   if (input.equality && (input.equality.ethnicity || input.equality.religion)) {
     await recordEqualityAnswers(
       db,
@@ -326,6 +366,7 @@ export async function reporterView(services: Services, reportId: string): Promis
         createdAt: m.createdAt.toISOString(),
       })),
       supportContacts: await listSupportContacts(db, r.institutionId),
+      heldForMatching: await isHeld(db, r.id),
     };
   } finally {
     key.destroy();
@@ -375,6 +416,8 @@ export async function addReporterMessage(
 export async function purgeReportContent(tx: Tx, reportId: string, at: Date): Promise<void> {
   await tx.delete(reportMessages).where(eq(reportMessages.reportId, reportId));
   await tx.delete(reportEscalations).where(eq(reportEscalations.reportId, reportId));
+  await tx.delete(reportAttachments).where(eq(reportAttachments.reportId, reportId));
+  await tx.delete(reportMatchHolds).where(eq(reportMatchHolds.reportId, reportId));
   await tx.delete(reportReceipts).where(eq(reportReceipts.reportId, reportId));
   await tx
     .update(reports)

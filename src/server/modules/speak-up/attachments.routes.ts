@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { ReceiptCode } from '../../../shared/speak-up/schema';
+import { type AnyRoute, defineRoute, IdParams, Uuid } from '../../platform/routes';
+import type { Services } from '../../platform/services';
+import {
+  ATTACHMENT_MAX_BYTES,
+  ATTACHMENT_TYPES,
+  addCaseAttachment,
+  addReporterAttachment,
+  listCaseAttachments,
+  listReporterAttachments,
+  readCaseAttachment,
+} from './attachments';
+import { reportIdForReceipt } from './reports';
+import { RECEIPT_RATE_LIMIT } from './reports.routes';
+
+/**
+ * Files are sent as base64 in JSON: the same validated, access-checked route machinery as every
+ * other route (no second body parser to configure, no temporary files on disk), with a route body
+ * limit just above 10 MB of base64. The cost is a third more bytes on the wire.
+ */
+const UPLOAD_BODY_LIMIT = Math.ceil((ATTACHMENT_MAX_BYTES * 4) / 3) + 64_000;
+
+const FileUpload = {
+  fileName: z.string().trim().min(1, 'Give the file a name.').max(200, 'Use at most 200 characters.'),
+  /** What the browser says it is; the bytes decide. */
+  contentType: z.string().max(100).optional(),
+  /** The file, base64-encoded. */
+  data: z.string().min(1, 'Choose a file.'),
+};
+export const ReceiptAttachmentSchema = z.strictObject({ receipt: ReceiptCode, ...FileUpload });
+export const CaseAttachmentCreateSchema = z.strictObject(FileUpload);
+export const AttachmentSchema = z.object({
+  id: z.uuid(),
+  fileName: z.string(),
+  contentType: z.enum(ATTACHMENT_TYPES),
+  sizeBytes: z.number().int(),
+  author: z.enum(['reporter', 'handler']),
+  createdAt: z.iso.datetime(),
+});
+
+export function attachmentRoutes(services: Services): AnyRoute[] {
+  const { db } = services;
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/speak-up/receipt/attachments',
+      summary: 'Add a photo (JPEG, PNG, WebP) or PDF to a report with its receipt code; metadata is removed',
+      tags: ['speak-up'],
+      access: 'anonymous',
+      body: ReceiptAttachmentSchema,
+      bodyLimit: UPLOAD_BODY_LIMIT,
+      rateLimitPerMinute: RECEIPT_RATE_LIMIT,
+      response: AttachmentSchema,
+      status: 201,
+      handler: async ({ body }) => {
+        const reportId = await reportIdForReceipt(db, body.receipt);
+        return addReporterAttachment(services, reportId, body);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/speak-up/receipt/attachments/list',
+      summary: 'The files added to a report, with its receipt code',
+      tags: ['speak-up'],
+      access: 'anonymous',
+      body: z.strictObject({ receipt: ReceiptCode }),
+      rateLimitPerMinute: RECEIPT_RATE_LIMIT,
+      response: z.array(AttachmentSchema),
+      handler: async ({ body }) =>
+        listReporterAttachments(services, await reportIdForReceipt(db, body.receipt)),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/speak-up/cases/:id/attachments',
+      summary: 'The files added to a case (the read is recorded in the audit log)',
+      tags: ['speak-up'],
+      access: 'user',
+      params: IdParams,
+      response: z.array(AttachmentSchema),
+      handler: ({ params, actor }) => listCaseAttachments(services, actor!, params.id),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/speak-up/cases/:id/attachments',
+      summary: 'Add a photo or PDF to a case; metadata is removed',
+      tags: ['speak-up'],
+      access: 'user',
+      params: IdParams,
+      body: CaseAttachmentCreateSchema,
+      bodyLimit: UPLOAD_BODY_LIMIT,
+      response: AttachmentSchema,
+      status: 201,
+      handler: ({ params, body, actor }) => addCaseAttachment(services, actor!, params.id, body),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/speak-up/cases/:id/attachments/:attachmentId',
+      summary: 'Download one file of a case (every download is recorded in the audit log)',
+      tags: ['speak-up'],
+      access: 'user',
+      params: z.strictObject({ id: Uuid, attachmentId: Uuid }),
+      response: null,
+      handler: async ({ params, actor, reply }) => {
+        const file = await readCaseAttachment(services, actor!, params.id, params.attachmentId);
+        reply
+          .header('content-type', file.contentType)
+          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', "default-src 'none'; sandbox")
+          .send(file.bytes);
+        return undefined;
+      },
+    }),
+  ];
+}
