@@ -2,6 +2,9 @@
 // case handler (TOTP) acknowledges and replies; the student follows up with the code, reads the
 // reply and adds information; the handler escalates to the trust and closes the case with an
 // outcome; a lead sees only the suppressed statistics, never a case.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPlacementProvider, createSupportContact } from '../src/server/modules/speak-up/directory';
@@ -33,6 +36,9 @@ let reference = '';
 let receipt = '';
 const trust = 'Northfield Teaching Hospitals NHS Trust';
 const today = new Date().toISOString().slice(0, 10);
+/** A valid 1×1 PNG: the server re-encodes images, so the bytes must really be one. */
+const PNG_1X1 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
@@ -77,10 +83,20 @@ it('an anonymous student reports an incident on placement and gets a receipt', a
   // A first try with only the story: errors beside the fields and in a summary; nothing is lost.
   const story = 'On the ward round the consultant mocked my name and said people like me do not belong.';
   await page.getByLabel('What happened?').fill(story);
+  // Matching escrow, chosen but with nothing to match on: the shared schema says what is missing.
+  await page.getByText('Only act on this if someone else reports the same person').click();
+  await page.getByText('never stored in a readable form').waitFor();
+  await page.getByLabel('Hold my report until then').check();
   await page.getByRole('button', { name: 'Send report' }).click();
   await page.getByRole('alert').filter({ hasText: 'There is a problem' }).waitFor();
+  await page
+    .getByRole('alert')
+    .getByRole('link', { name: 'Name the person, or give the site, role and month.' })
+    .waitFor();
   await check(page, '/report with errors');
   expect(await page.getByLabel('What happened?').inputValue()).toBe(story);
+  // This report is to be acted on now.
+  await page.getByLabel('Hold my report until then').uncheck();
 
   await page.getByLabel('Date', { exact: true }).fill(today);
   await page.getByLabel('Placement provider', { exact: true }).selectOption({ label: trust });
@@ -168,6 +184,22 @@ it('the student follows up with the receipt, reads the reply and adds informatio
   await page.getByRole('status').filter({ hasText: 'Your message was sent' }).waitFor();
   await page.getByText('It happened again on Thursday').waitFor();
 
+  // A photo: no file chosen is caught in the browser; then a small PNG is added and listed.
+  await page.getByText('No files yet.').waitFor();
+  await page.getByText('lose their location and camera details').waitFor();
+  await page.getByRole('button', { name: 'Upload file' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Choose a file.' }).waitFor();
+  await check(page, '/report/follow-up, file error');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upstander-e2e-'));
+  const png = path.join(dir, 'ward-7-rota.png');
+  fs.writeFileSync(png, Buffer.from(PNG_1X1, 'base64'));
+  await page.getByLabel('File', { exact: true }).setInputFiles(png);
+  await page.getByRole('button', { name: 'Upload file' }).click();
+  await page.getByRole('status').filter({ hasText: 'ward-7-rota.png was added' }).waitFor();
+  await page.getByRole('listitem').filter({ hasText: 'ward-7-rota.png' }).waitFor();
+  await check(page, '/report/follow-up, file added');
+  fs.rmSync(dir, { recursive: true, force: true });
+
   // Asking for deletion needs a confirmation; the student keeps the report.
   await page.getByRole('button', { name: 'Ask for deletion' }).click();
   await page.getByRole('button', { name: 'Yes, delete my report' }).waitFor();
@@ -181,6 +213,19 @@ it('the handler escalates to the trust and closes the case with an outcome', asy
   await page.reload();
   await settled(page);
   await page.getByText('It happened again on Thursday').waitFor();
+  // The student's photo is listed as a same-origin download.
+  const file = page.getByRole('link', { name: 'ward-7-rota.png' });
+  await file.waitFor();
+  expect(await file.getAttribute('href')).toMatch(
+    /^\/api\/speak-up\/cases\/[0-9a-f-]+\/attachments\/[0-9a-f-]+$/,
+  );
+  const href = (await file.getAttribute('href')) ?? '';
+  const download = await page.evaluate(async (url) => {
+    const answer = await fetch(url);
+    return { status: answer.status, type: answer.headers.get('content-type') };
+  }, href);
+  expect(download).toEqual({ status: 200, type: 'image/png' });
+  await check(page, '/cases/:id with a file');
 
   await page.getByLabel('Escalated to').selectOption({ label: trust });
   await page.getByLabel('Contact’s role').fill('Director of Medical Education');

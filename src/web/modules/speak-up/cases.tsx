@@ -26,7 +26,9 @@ import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
 import { useSession } from '../../app/session';
 import {
+  type Attachment,
   actionKindLabels,
+  formatBytes,
   formatDate,
   formatDateTime,
   outcomeLabels,
@@ -260,6 +262,8 @@ function CaseView({ c, reload }: { c: CaseDetail; reload: () => void }) {
           <p>The reporter deleted this report. Only the record of the case remains.</p>
         )}
       </section>
+
+      <CaseFiles caseId={c.id} />
 
       <section className="section" aria-labelledby="su-timeline-h">
         <h2 id="su-timeline-h">Timeline</h2>
@@ -598,6 +602,37 @@ function EscalationForm({
         <TextField form={form} name="responseDueOn" label="Response due by" type="date" />
         <SubmitButton form={form}>Record the escalation</SubmitButton>
       </form>
+    </section>
+  );
+}
+
+/** The case's files, each a same-origin download (the session cookie goes with it; audited). */
+function CaseFiles({ caseId }: { caseId: string }) {
+  const files = useLoad<Attachment[]>(`/api/speak-up/cases/${seg(caseId)}/attachments`);
+  return (
+    <section className="section" aria-labelledby="su-files-h">
+      <h2 id="su-files-h">Files</h2>
+      {files.loading && !files.data ? (
+        <p className="muted">Loading the files…</p>
+      ) : files.error ? (
+        <LoadError message={files.error} retry={files.reload} />
+      ) : files.data && files.data.length > 0 ? (
+        <ul className="plain-list su-files" aria-labelledby="su-files-h">
+          {files.data.map((f) => (
+            <li key={f.id}>
+              <a href={`/api/speak-up/cases/${seg(caseId)}/attachments/${seg(f.id)}`} download={f.fileName}>
+                {f.fileName}
+              </a>{' '}
+              <span className="small muted">
+                ({formatBytes(f.sizeBytes)}, added by{' '}
+                {f.author === 'handler' ? 'a case handler' : 'the reporter'}, {formatDateTime(f.createdAt)})
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>No files. Photos lose their location and camera details before they are stored.</p>
+      )}
     </section>
   );
 }

@@ -239,3 +239,49 @@ export function ChoiceGroup({
     </fieldset>
   );
 }
+
+/** A file added to a report (what the attachment routes answer). */
+export type Attachment = {
+  id: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  author: 'reporter' | 'handler';
+  createdAt: string;
+};
+
+/** The limits the server enforces, checked in the browser first so a wrong file fails quickly. */
+export const ATTACHMENT_ACCEPT = 'image/jpeg,image/png,image/webp,application/pdf';
+export const ATTACHMENT_TYPES: readonly string[] = ATTACHMENT_ACCEPT.split(',');
+export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+export const ATTACHMENTS_PER_REPORT = 5;
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** Base64 of a file's bytes, in chunks (String.fromCharCode on 10 MB at once overflows the stack). */
+export async function fileToBase64(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const chunk = 0x8000;
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary);
+}
+
+/** Why a chosen file cannot be sent, or null when it can. */
+export function fileProblem(file: File | null | undefined, count: number): string | null {
+  if (!file || file.size === 0) return 'Choose a file.';
+  if (!ATTACHMENT_TYPES.includes(file.type)) {
+    return 'That kind of file cannot be added. Choose a photo (JPEG, PNG or WebP) or a PDF.';
+  }
+  if (file.size > ATTACHMENT_MAX_BYTES) {
+    return `That file is ${formatBytes(file.size)}; files can be at most 10 MB.`;
+  }
+  if (count >= ATTACHMENTS_PER_REPORT) return `A report can have at most ${ATTACHMENTS_PER_REPORT} files.`;
+  return null;
+}

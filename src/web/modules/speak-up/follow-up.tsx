@@ -1,12 +1,26 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import type { z } from 'zod';
 import type { ReporterViewSchema } from '../../../shared/speak-up/schema';
 import { ReceiptMessageSchema, ReceiptRequestSchema, SpeakUpLimits } from '../../../shared/speak-up/schema';
 import { api } from '../../app/api';
-import { ErrorSummary, SubmitButton, TextAreaField, TextField, useForm } from '../../app/forms';
+import {
+  ErrorSummary,
+  Field,
+  noInput,
+  StatusMessage,
+  SubmitButton,
+  TextAreaField,
+  TextField,
+  useForm,
+} from '../../app/forms';
 import { Page } from '../../app/page';
 import {
+  ATTACHMENT_ACCEPT,
+  type Attachment,
+  fileProblem,
+  fileToBase64,
+  formatBytes,
   formatDate,
   formatDateTime,
   outcomeLabels,
@@ -185,6 +199,8 @@ function ReportView({
         </form>
       </section>
 
+      <Attachments receipt={receipt} />
+
       <section className="section" aria-labelledby="su-mine">
         <h2 id="su-mine">What you reported</h2>
         <SubmissionFacts submission={view.submission} />
@@ -229,5 +245,95 @@ function ReportView({
         (do this on a shared device).
       </p>
     </Page>
+  );
+}
+
+/** The report's files, and a form to add one (sent as base64 in JSON with the receipt). */
+function Attachments({ receipt }: { receipt: string }) {
+  const form = useForm(['file']);
+  const [files, setFiles] = useState<Attachment[] | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [added, setAdded] = useState<string | null>(null);
+  const [inputKey, setInputKey] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    api
+      .post<Attachment[]>('/api/speak-up/receipt/attachments/list', { receipt })
+      .then((list) => {
+        if (live) setFiles(list);
+      })
+      .catch(() => {
+        if (live) setListError('The files could not be loaded. Reopen the report to try again.');
+      });
+    return () => {
+      live = false;
+    };
+  }, [receipt]);
+
+  function onUpload(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const chosen = new FormData(event.currentTarget).get('file');
+    const file = chosen instanceof File ? chosen : null;
+    setAdded(null);
+    const problem = fileProblem(file, files?.length ?? 0);
+    if (problem || !file) {
+      form.setErrors({
+        message: 'Please correct this:',
+        problems: [{ path: 'file', message: problem ?? '' }],
+      });
+      return;
+    }
+    void form.submit(noInput, null, async () => {
+      const data = await fileToBase64(file);
+      const saved = await api.post<Attachment>('/api/speak-up/receipt/attachments', {
+        receipt,
+        fileName: file.name.slice(0, 200) || 'file',
+        contentType: file.type,
+        data,
+      });
+      setFiles((list) => [...(list ?? []), saved]);
+      setInputKey((k) => k + 1);
+      setAdded(`${saved.fileName} was added to your report.`);
+    });
+  }
+
+  return (
+    <section className="section" aria-labelledby="su-files">
+      <h2 id="su-files">Files</h2>
+      {listError ? (
+        <p className="field-error">{listError}</p>
+      ) : files === null ? (
+        <p className="muted">Loading the files…</p>
+      ) : files.length === 0 ? (
+        <p>No files yet.</p>
+      ) : (
+        <ul className="plain-list su-files" aria-labelledby="su-files">
+          {files.map((f) => (
+            <li key={f.id}>
+              {f.fileName}{' '}
+              <span className="small muted">
+                ({formatBytes(f.sizeBytes)},{' '}
+                {f.author === 'handler' ? 'added by the case handler' : 'added by you'},{' '}
+                {formatDateTime(f.createdAt)})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form noValidate onSubmit={onUpload} aria-labelledby="su-file-heading">
+        <h3 id="su-file-heading">Add a file</h3>
+        <p>
+          A photo (JPEG, PNG or WebP) or a PDF, up to 10 MB; at most 5 files per report. Photos lose their
+          location and camera details before they are stored, and only case handlers can open your files.
+        </p>
+        <ErrorSummary form={form} />
+        <Field form={form} name="file" label="File" key={inputKey}>
+          {(props) => <input {...props} type="file" accept={ATTACHMENT_ACCEPT} />}
+        </Field>
+        <SubmitButton form={form}>Upload file</SubmitButton>
+        <StatusMessage message={added} />
+      </form>
+    </section>
   );
 }

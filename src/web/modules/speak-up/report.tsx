@@ -61,6 +61,11 @@ const FIELDS = [
   'outcomeWanted',
   'assessmentProtection',
   'consentToContact',
+  'matching.person',
+  'matching.context.site',
+  'matching.context.role',
+  'matching.context.month',
+  'matching.previousReceipt',
 ] as const;
 
 const ethnicityGroup: Record<string, string> = {
@@ -108,6 +113,7 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
   const [whenKind, setWhenKind] = useState('date');
   const [setting, setSetting] = useState('placement');
   const [identity, setIdentity] = useState('anonymous');
+  const [hold, setHold] = useState(false);
   const form = useForm(FIELDS);
 
   if (networks.loading) return <Loading what="Loading the report form" />;
@@ -158,6 +164,18 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
       assessmentProtection: data.get('assessmentProtection') === 'on',
       ...(equality ? { equality } : {}),
     };
+    if (hold) {
+      const site = text('matching.context.site');
+      const role = text('matching.context.role');
+      const month = text('matching.context.month');
+      const person = text('matching.person').trim();
+      const previousReceipt = text('matching.previousReceipt').trim();
+      raw.matching = {
+        ...(person ? { person } : {}),
+        ...(site || role || month ? { context: { site, role: role || undefined, month } } : {}),
+        ...(previousReceipt ? { previousReceipt } : {}),
+      };
+    }
     const named = signedIn && identity === 'named';
     if (named) raw.consentToContact = data.get('consentToContact') === 'on';
     const schema = named ? NamedReportSubmissionSchema : ReportSubmissionSchema;
@@ -400,6 +418,66 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
             {(props) => <input {...props} type="checkbox" />}
           </Field>
         ) : null}
+
+        <details className="su-details">
+          <summary>Only act on this if someone else reports the same person</summary>
+          <p className="field-hint">
+            If you are not ready for anything to happen yet, your report can wait unseen. Case handlers do not
+            see it until a different person reports the same person, or the same site, role and month. Then
+            both reports are released to them together. The name you give here is never stored in a readable
+            form: only a scrambled fingerprint that can be compared, not read back. Your own reports never
+            match each other.
+          </p>
+          <Field
+            form={form}
+            name="matching.hold"
+            className="field-checkbox"
+            label="Hold my report until then"
+          >
+            {(props) => (
+              <input {...props} type="checkbox" checked={hold} onChange={(e) => setHold(e.target.checked)} />
+            )}
+          </Field>
+          <div hidden={!hold}>
+            <TextField
+              form={form}
+              name="matching.person"
+              label="The person’s name"
+              hint="As you know it; titles, capitals and accents do not matter. Give the name, or the site, role and month below, or both."
+              autoComplete="off"
+            />
+            <fieldset className="field su-choices">
+              <legend>Or where and when (all three)</legend>
+              <TextField form={form} name="matching.context.site" label="Site or ward" autoComplete="off" />
+              <SelectField
+                form={form}
+                name="matching.context.role"
+                label="Their role"
+                options={[
+                  { value: '', label: 'Choose…' },
+                  ...InvolvedRole.options.map((r) => ({ value: r, label: roleLabels[r] ?? r })),
+                ]}
+              />
+              <TextField
+                form={form}
+                name="matching.context.month"
+                label="Month"
+                hint="For example, 2026-03."
+                type="month"
+              />
+            </fieldset>
+            <TextField
+              form={form}
+              name="matching.previousReceipt"
+              label="Receipt code of an earlier report of yours (optional)"
+              hint="So that your own reports are never counted as a match."
+              inputMode="numeric"
+              autoComplete="off"
+              spellCheck={false}
+              className="input-code"
+            />
+          </div>
+        </details>
 
         <details className="su-details">
           <summary>Equality questions (optional)</summary>
