@@ -7,7 +7,8 @@
 // Database: PGlite in a temporary folder by default; with DATABASE_URL, a fresh database created
 // on that PostgreSQL server for the run (and dropped afterwards).
 //
-// Modules add their heavy routes to ROUTES below: { name, path, session }.
+// Modules add their heavy routes to ROUTES below: { name, path, session } (and method, body,
+// distinctClients for a write). The load generator is bench/load-worker.ts.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -18,22 +19,37 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { type Database, type Db, openDatabase } from '../src/db/client';
+import { reportReceipts, reportReferenceCounters, reports } from '../src/db/schema';
 import { buildApp } from '../src/server/app';
 import { loadConfig } from '../src/server/config';
 import { hashPassword } from '../src/server/modules/identity/credentials';
+import { createReportKey } from '../src/server/modules/speak-up/report-crypto';
+import { submitReport } from '../src/server/modules/speak-up/reports';
+import { ukDate, workingDaysAfter } from '../src/server/modules/speak-up/workflow';
 import { seal } from '../src/server/platform/crypto';
 import { createSession } from '../src/server/platform/sessions';
+import {
+  ACKNOWLEDGE_WORKING_DAYS,
+  RESPOND_WORKING_DAYS,
+  ReportSubmissionSchema,
+} from '../src/shared/speak-up/schema';
+import type { LoadSpec } from './load-worker';
 
 const root = path.resolve(import.meta.dirname, '..');
 
 // ---- what to measure --------------------------------------------------------------------------
 
-/** Who makes the requests: nobody, an ordinary member, a co-chair, or an admin who gave a TOTP code. */
-type SessionKind = 'none' | 'member' | 'lead' | 'admin';
+/**
+ * Who makes the requests: nobody, an ordinary member, a co-chair, an admin who gave a TOTP code,
+ * or a case handler of the first school who gave a TOTP code.
+ */
+type SessionKind = 'none' | 'member' | 'lead' | 'admin' | 'handler';
 
 type Fixture = {
   /** A network the member and the lead belong to. */
   network: { id: string; slug: string };
+  /** The first school: the case handler's, and the one the benchmark's reports are made to. */
+  institution: { id: string };
   sessions: Record<Exclude<SessionKind, 'none'>, string>;
 };
 
@@ -42,7 +58,37 @@ type BenchRoute = {
   /** A path, or a function of the seeded fixture (ids and slugs are only known after seeding). */
   path: string | ((f: Fixture) => string);
   session: SessionKind;
+  /** GET unless said otherwise; a POST sends `body` as JSON. */
+  method?: 'GET' | 'POST';
+  body?: (f: Fixture) => unknown;
+  /**
+   * Each request from its own client address (`X-Forwarded-For`, the server trusting its proxy),
+   * for a route rate-limited per client: many reporters, not one client hammering it.
+   */
+  distinctClients?: boolean;
 };
+
+/** A realistic anonymous report, as the report form sends it (placement, a name, an effect). */
+const reportSubmission = (f: Fixture) => ({
+  institutionId: f.institution.id,
+  when: { kind: 'date', date: '2026-01-08' },
+  where: {
+    setting: 'placement',
+    providerId: null,
+    providerOther: 'Northfield Teaching Hospitals NHS Trust',
+    site: 'Northfield General Hospital',
+    department: 'Ward 12 (general surgery)',
+  },
+  who: { roles: ['consultant', 'nurse'], names: 'The consultant on the morning ward round, Dr Okafor' },
+  involvement: 'directed_at_me',
+  whatHappened:
+    'On the ward round the consultant asked where I was really from in front of the team and a patient, ' +
+    'then said that people like me should not expect to pass this placement. A nurse laughed. '.repeat(4),
+  effect: 'I have not been back to the ward since and I am worried about my sign-off.',
+  outcomeWanted: 'informal_resolution',
+  assessmentProtection: true,
+  equality: { ethnicity: 'prefer_not_to_say' },
+});
 
 export const ROUTES: BenchRoute[] = [
   { name: 'GET /api/health', path: '/api/health', session: 'none' },
@@ -55,11 +101,25 @@ export const ROUTES: BenchRoute[] = [
     session: 'member',
   },
   { name: 'GET /api/admin/users?q=', path: '/api/admin/users?q=patel', session: 'admin' },
+  { name: 'GET /api/speak-up/cases (handler, page 1)', path: '/api/speak-up/cases', session: 'handler' },
+  {
+    name: 'GET /api/speak-up/cases?status=received',
+    path: '/api/speak-up/cases?status=received',
+    session: 'handler',
+  },
+  {
+    name: 'POST /api/speak-up/reports (anonymous, argon2id receipt)',
+    path: '/api/speak-up/reports',
+    session: 'none',
+    method: 'POST',
+    body: reportSubmission,
+    distinctClients: true,
+  },
 ];
 
 const SCALES = {
-  school: { institutions: 1, networks: 3, users: 1_000 },
-  national: { institutions: 50, networks: 150, users: 100_000 },
+  school: { institutions: 1, networks: 3, users: 1_000, reports: 1_000 },
+  national: { institutions: 50, networks: 150, users: 100_000, reports: 100_000 },
 } as const;
 
 // ---- arguments ----------------------------------------------------------------------------------
@@ -219,30 +279,229 @@ async function seed(db: Db, masterKey: Buffer): Promise<Fixture> {
              '${seal(masterKey, 'totp-secret', 'JBSWY3DPEHPK3PXP')}', now())
      returning id`,
   );
+  // A case handler of the first school, TOTP enrolled, whose session has given its code.
+  const [institution] = await query<{ id: string }>(
+    db,
+    `select id from institutions where slug = 'school-1'`,
+  );
+  const [handler] = await query<{ id: string }>(
+    db,
+    `insert into users (email, name, password_hash, totp_secret_sealed, totp_enabled_at)
+     values ('helen.adeyemi@example.ac.uk', 'Helen Adeyemi', '${passwordHash}',
+             '${seal(masterKey, 'totp-secret', 'JBSWY3DPEHPK3PXP')}', now())
+     returning id`,
+  );
+  await query(
+    db,
+    `insert into institution_roles (user_id, institution_id, role)
+     values ('${handler!.id}', '${institution!.id}', 'case_handler')`,
+  );
+  await seedReports(db, masterKey, handler!.id);
+  await query(db, 'analyze');
   const session = (userId: string) =>
     createSession(db, { userId, method: 'password', secondFactorDone: true, days: 1 });
   return {
     network: network!,
+    institution: institution!,
     sessions: {
       member: await session(member!.user_id),
       lead: await session(lead!.user_id),
       admin: await session(admin!.id),
+      handler: await session(handler!.id),
     },
   };
+}
+
+/** Reports made through the domain function (real argon2id receipts), before the bulk rows. */
+const DOMAIN_REPORTS = 10;
+const DAY = 86_400_000;
+
+/**
+ * Speak-up reports, spread over the schools and the past year; older ones mostly closed. Each
+ * report's sensitive fields are sealed under its own data key with the report id in the
+ * associated data, so no sealed column can be copied between rows: each row is sealed in JS,
+ * as submitReport does it, and inserted in batches. The first few go through submitReport
+ * itself. Seeded receipts share one argon2id hash (their codes are never used), with distinct
+ * locators, so submissions meet locator collisions as a real database of this size would.
+ */
+async function seedReports(db: Db, masterKey: Buffer, handlerId: string): Promise<void> {
+  const institutionIds = (await query<{ id: string }>(db, 'select id from institutions order by slug')).map(
+    (r) => r.id,
+  );
+  const quiet = { db, masterKey, log: { warn: () => {} } };
+  const form = (institutionId: string) =>
+    ReportSubmissionSchema.parse(reportSubmission({ institution: { id: institutionId } } as Fixture));
+  for (let i = 0; i < DOMAIN_REPORTS; i++) await submitReport(quiet, form(institutionIds[0]!));
+
+  const counters = new Map<string, number>();
+  for (const c of await query<{ institution_id: string; year: number; last_number: number }>(
+    db,
+    'select institution_id, year, last_number from speak_up_reference_counters',
+  )) {
+    counters.set(`${c.institution_id}:${c.year}`, c.last_number);
+  }
+  const receiptHash = (
+    await query<{ secret_hash: string }>(db, 'select secret_hash from speak_up_receipts limit 1')
+  )[0]!.secret_hash;
+  const locators = new Set(
+    (await query<{ locator: string }>(db, 'select locator from speak_up_receipts')).map((r) => r.locator),
+  );
+  const newLocator = () => {
+    for (;;) {
+      const l = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+      if (!locators.has(l)) {
+        locators.add(l);
+        return l;
+      }
+    }
+  };
+
+  const now = Date.now();
+  const total = scale.reports - DOMAIN_REPORTS;
+  const BATCH = 500;
+  const pick = <T>(items: readonly T[]) => items[crypto.randomInt(0, items.length)]!;
+  // Deadlines depend only on the UK day of receipt: worked out once per day, not per row.
+  const deadlines = new Map<string, { acknowledge: Date; respond: Date }>();
+  const deadlinesOf = (receivedAt: Date, day: string) => {
+    let d = deadlines.get(day);
+    if (!d) {
+      d = {
+        acknowledge: workingDaysAfter(receivedAt, ACKNOWLEDGE_WORKING_DAYS),
+        respond: workingDaysAfter(receivedAt, RESPOND_WORKING_DAYS),
+      };
+      deadlines.set(day, d);
+    }
+    return d;
+  };
+  // One batch is inserted while the next is sealed.
+  let pending: Promise<unknown> = Promise.resolve();
+  for (let start = 0; start < total; start += BATCH) {
+    const rows: (typeof reports.$inferInsert)[] = [];
+    const receipts: (typeof reportReceipts.$inferInsert)[] = [];
+    for (let i = start; i < Math.min(total, start + BATCH); i++) {
+      const institutionId = institutionIds[i % institutionIds.length]!;
+      const ageDays = Math.random() * 365;
+      const receivedAt = new Date(now - ageDays * DAY);
+      const day = ukDate(receivedAt);
+      const year = Number(day.slice(0, 4));
+      const incidentDay = ukDate(new Date(receivedAt.getTime() - 3 * DAY));
+      const counterKey = `${institutionId}:${year}`;
+      const number = (counters.get(counterKey) ?? 0) + 1;
+      counters.set(counterKey, number);
+      const r = Math.random();
+      const status =
+        ageDays < 5
+          ? r < 0.6
+            ? 'received'
+            : 'acknowledged'
+          : ageDays < 30
+            ? r < 0.2
+              ? 'acknowledged'
+              : r < 0.6
+                ? 'assessing'
+                : 'action'
+            : r < 0.85
+              ? 'closed'
+              : r < 0.95
+                ? 'action'
+                : 'assessing';
+      const step = (days: number) => new Date(Math.min(now, receivedAt.getTime() + days * DAY));
+      const rank = ['received', 'acknowledged', 'assessing', 'action', 'closed'].indexOf(status);
+      const placement = Math.random() < 0.6;
+      const names =
+        Math.random() < 0.7
+          ? Math.random() < 0.005
+            ? 'Dr Adeyemi, the case handler' // names the bench's handler: hidden from her queue
+            : `${pick(['Dr', 'Mr', 'Ms', 'Sister', 'Professor'])} ${pick(LAST)} on the ward round`
+          : null;
+      const otherRole = Math.random() < 0.1 ? 'A porter' : null;
+      const id = crypto.randomUUID();
+      const { key, wrapped } = createReportKey(masterKey, id);
+      rows.push({
+        id,
+        institutionId,
+        reference: `R-${year}-${String(number).padStart(4, '0')}`,
+        status,
+        actionKind:
+          rank >= 3 ? pick(['informal_resolution', 'formal_complaint', 'support_only'] as const) : null,
+        outcome:
+          status === 'closed'
+            ? pick(['resolved_informally', 'support_provided', 'recorded_no_further_action'] as const)
+            : null,
+        receivedAt,
+        acknowledgedAt: rank >= 1 ? step(1) : null,
+        assessingAt: rank >= 2 ? step(3) : null,
+        actionAt: rank >= 3 ? step(7) : null,
+        closedAt: rank >= 4 ? step(20) : null,
+        acknowledgeDueAt: deadlinesOf(receivedAt, day).acknowledge,
+        respondDueAt: deadlinesOf(receivedAt, day).respond,
+        assignedHandlerId: institutionId === institutionIds[0] && rank >= 1 && r < 0.5 ? handlerId : null,
+        anonymous: true,
+        incidentMonth: incidentDay.slice(0, 7),
+        setting: placement ? 'placement' : 'campus',
+        involvedRoles: placement ? ['consultant', 'nurse'] : ['fellow_student'],
+        involvement: Math.random() < 0.7 ? 'directed_at_me' : 'witnessed',
+        outcomeWanted: pick(['record_only', 'support', 'informal_resolution', 'formal_complaint'] as const),
+        assessmentProtection: placement && Math.random() < 0.3,
+        wrappedKey: wrapped,
+        whenSealed: key.sealJson('when', { kind: 'date', date: incidentDay }),
+        whereSealed: key.sealJson(
+          'where',
+          placement
+            ? {
+                location: null,
+                providerOther: 'Northfield NHS Trust',
+                site: 'Northfield General',
+                department: 'Ward 12',
+              }
+            : {
+                location: 'Lecture theatre 2, Medical School building',
+                providerOther: null,
+                site: null,
+                department: null,
+              },
+        ),
+        peopleSealed: names || otherRole ? key.sealJson('people', { names, otherRole }) : null,
+        whatHappenedSealed: key.seal(
+          'what_happened',
+          'During a teaching session a remark was made about my name and where my family is from. '.repeat(3),
+        ),
+        effectSealed:
+          Math.random() < 0.6 ? key.seal('effect', 'I did not want to go back to the group.') : null,
+        updatedAt: step(rank * 5),
+      });
+      key.destroy();
+      receipts.push({ reportId: id, locator: newLocator(), secretHash: receiptHash, createdAt: receivedAt });
+    }
+    await pending;
+    pending = db
+      .insert(reports)
+      .values(rows)
+      .then(() => db.insert(reportReceipts).values(receipts));
+  }
+  await pending;
+  for (const [counterKey, lastNumber] of counters) {
+    const [institutionId, year] = counterKey.split(':') as [string, string];
+    await db
+      .insert(reportReferenceCounters)
+      .values({ institutionId, year: Number(year), lastNumber })
+      .onConflictDoUpdate({
+        target: [reportReferenceCounters.institutionId, reportReferenceCounters.year],
+        set: { lastNumber },
+      });
+  }
 }
 
 // ---- load -----------------------------------------------------------------------------------------
 
 type LoadResult = { p50: number; p99: number; rps: number; errors: number; requests: number };
 
-/** autocannon in its own process, against one URL; JSON on stdout. */
-function runAutocannon(url: string, cookie: string | null): Promise<LoadResult> {
-  const cli = path.join(root, 'node_modules/autocannon/autocannon.js');
-  const argv = [cli, '-c', String(connections), '-d', String(duration), '-j', '-t', '10'];
-  if (cookie) argv.push('-H', `cookie:upstander_session=${cookie}`);
-  argv.push(url);
+/** autocannon in its own process (bench/load-worker.ts), against one URL; JSON on stdout. */
+function runAutocannon(spec: Omit<LoadSpec, 'connections' | 'duration'>): Promise<LoadResult> {
+  const worker = path.join(root, 'bench/load-worker.ts');
+  const argv = ['--import', 'tsx', worker, JSON.stringify({ ...spec, connections, duration })];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -290,18 +549,27 @@ async function main() {
     database.db,
     'select version() as version',
   );
-  const [counts] = await query<{ users: number; memberships: number }>(
+  const [counts] = await query<{ users: number; memberships: number; reports: number; queue: number }>(
     database.db,
-    'select (select count(*) from users)::int as users, (select count(*) from memberships)::int as memberships',
+    `select (select count(*) from users)::int as users, (select count(*) from memberships)::int as memberships,
+            (select count(*) from speak_up_reports)::int as reports,
+            (select count(*) from speak_up_reports where institution_id = '${fixture.institution.id}')::int as queue`,
   );
   console.log(
-    `Seeded ${scaleName}: ${counts!.users} users, ${counts!.memberships} memberships in ${seedMs} ms ` +
-      `(open ${openMs} ms, migrate ${migrateMs} ms)`,
+    `Seeded ${scaleName}: ${counts!.users} users, ${counts!.memberships} memberships, ${counts!.reports} reports ` +
+      `(${counts!.queue} in the handler's school) in ${seedMs} ms (open ${openMs} ms, migrate ${migrateMs} ms)`,
   );
 
   // Start-up as production does it: build the app on a migrated database, then ready.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'upstander-bench-data-'));
-  const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'http://127.0.0.1:3000', LOG_LEVEL: 'info' });
+  // Behind a trusted reverse proxy, as deployed: the submission route gives every request its own
+  // client address (X-Forwarded-For) so its per-client rate limit is met as many reporters meet it.
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    LOG_LEVEL: 'info',
+    TRUST_PROXY: 'true',
+  });
   // Request logs are produced (their cost is real) and thrown away.
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
   t = performance.now();
@@ -321,16 +589,32 @@ async function main() {
   for (const route of selected) {
     const url = base + (typeof route.path === 'function' ? route.path(fixture) : route.path);
     const cookie = route.session === 'none' ? null : fixture.sessions[route.session];
+    const method = route.method ?? 'GET';
+    const headers: Record<string, string> = {};
+    if (cookie) headers.cookie = `upstander_session=${cookie}`;
+    const body = route.body ? JSON.stringify(route.body(fixture)) : undefined;
+    if (body) headers['content-type'] = 'application/json';
     // One request first: a route that is not there (yet) or refuses is reported, not measured.
-    const probe = await fetch(url, cookie ? { headers: { cookie: `upstander_session=${cookie}` } } : {});
-    await probe.arrayBuffer();
-    if (probe.status !== 200) {
+    const probe = await fetch(url, {
+      method,
+      headers: route.distinctClients ? { ...headers, 'x-forwarded-for': '192.0.2.1' } : headers,
+      ...(body ? { body } : {}),
+    });
+    const probeText = await probe.text();
+    if (probe.status < 200 || probe.status > 299) {
+      console.log(`    ${probeText.slice(0, 300)}`);
       console.log(`  ${route.name}: skipped (answers ${probe.status})`);
       rows.push(`| ${route.name} | – | – | – | skipped: HTTP ${probe.status} |`);
       results.push({ route: route.name, skipped: probe.status });
       continue;
     }
-    const r = await runAutocannon(url, cookie);
+    const r = await runAutocannon({
+      url,
+      method,
+      headers,
+      ...(body ? { body } : {}),
+      distinctClients: route.distinctClients ?? false,
+    });
     sampleRss();
     console.log(
       `  ${route.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${Math.round(r.rps)} req/s, ${r.errors} errors`,
@@ -353,7 +637,8 @@ async function main() {
     `### ${scaleName} scale on ${database.kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}`,
     '',
     `${counts!.users.toLocaleString('en-GB')} users, ${counts!.memberships.toLocaleString('en-GB')} memberships, ` +
-      `${scale.networks} networks, ${scale.institutions} institution(s). ` +
+      `${scale.networks} networks, ${scale.institutions} institution(s), ` +
+      `${counts!.reports.toLocaleString('en-GB')} speak-up reports (${counts!.queue.toLocaleString('en-GB')} in the case handler's school). ` +
       `autocannon: ${connections} connections for ${duration} s per route, on loopback, sharing the machine with the server.`,
     '',
     '| route | p50 ms | p99 ms | req/s | errors |',

@@ -124,7 +124,8 @@ function summarise(row: ReportRow, handler: { id: string; name: string } | null,
     respondDueAt: row.respondDueAt.toISOString(),
     assignedHandler: handler,
     lastReporterMessageAt: row.lastReporterMessageAt?.toISOString() ?? null,
-    deletedByReporter: row.purgedAt !== null,
+    // Purged at the reporter's request (a retention purge is not the reporter's doing).
+    deletedByReporter: row.deletionRequestedAt !== null,
     overdue: overdueFlags(row, now),
   };
 }

@@ -6,6 +6,7 @@ import { ActionKind, CaseOutcome, type StatisticsSchema } from '../../../shared/
 import type { Actor } from '../../platform/actor';
 import { notFound } from '../../platform/errors';
 import { assertInstitution, listPlacementProviders } from './directory';
+import { notHeld } from './matching';
 import { mayViewStatistics } from './policy';
 import { METHOD_NOTE, publishStatistics, type RawRow } from './statistics';
 import { daysBetween, ukDate, ukMidnight } from './workflow';
@@ -108,6 +109,8 @@ export async function institutionStatistics(
               eq(reports.institutionId, institutionId),
               gte(reports.receivedAt, ukMidnight(`${months[0]}-01`)),
               lt(reports.receivedAt, ukMidnight(`${nextMonth(months[months.length - 1]!)}-01`)),
+              // A report held in matching escrow has not reached the school yet: it counts once released.
+              notHeld,
             ),
           );
   const providers = await listPlacementProviders(db, institutionId);
