@@ -87,23 +87,28 @@ function box(lines) {
 }
 
 let ok = true;
+
+// Build the web app first: the server tests serve it too (the asset route, the page fallback), and
+// the browser journeys drive it.
+const started = performance.now();
+console.log('\n▶ vite build\n');
+const build = spawnSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+const built = build.status === 0;
+if (built) {
+  console.log(`  built in ${seconds(started)}`);
+} else {
+  ok = false;
+  totals.failed += 1;
+  problems.push(`vite build failed (exit ${build.status ?? build.signal}); browser tests not run`);
+}
+
 if (!e2eOnly) ok = runVitest('server') && ok;
 
 if (fs.existsSync(chromium)) {
-  const started = performance.now();
-  console.log('\n▶ vite build (the browser tests drive the built web app)\n');
-  const build = spawnSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (build.status !== 0) {
-    ok = false;
-    totals.failed += 1;
-    problems.push(`vite build failed (exit ${build.status ?? build.signal}); browser tests not run`);
-  } else {
-    console.log(`  built in ${seconds(started)}`);
-    ok = runVitest('e2e') && ok;
-  }
+  if (built) ok = runVitest('e2e') && ok;
 } else {
   console.log(
     `\n${box([

@@ -205,7 +205,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     );
   }
   app.setNotFoundHandler((request, reply) => {
-    const isPage = request.method === 'GET' && !request.url.startsWith('/api/');
+    // A missing build file is a 404, not the app shell (a browser would try to run HTML as a script).
+    const isPage =
+      request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/assets/');
     if (isPage && serveWeb) {
       // The web app routes on the client; every page path serves the same shell.
       return reply.header('cache-control', 'no-cache').sendFile('index.html');

@@ -53,4 +53,14 @@ describe('route coverage', () => {
     expect(page.body).toContain('/api/auth/sign-in');
     expect(page.body).not.toContain('<script');
   });
+
+  it('serves page paths the app shell, but a missing build file as a 404', async () => {
+    const c = t.client();
+    const page = await c.get('/networks/some-network');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const missing = await c.get('/assets/no-such-file.js');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
 });
