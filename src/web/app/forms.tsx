@@ -22,7 +22,7 @@ import { ApiFailure, type FieldProblem } from './api';
 export type FormErrors = { message: string; problems: FieldProblem[] };
 
 /** The part of a zod schema the helpers use (keeps zod itself out of this module). */
-type Checkable<T> = {
+export type Checkable<T> = {
   safeParse(
     value: unknown,
   ):

@@ -22,6 +22,7 @@ import {
 } from '../../../app/forms';
 import { LoadError, useLoad } from '../../../app/load';
 import { Loading } from '../../../app/page';
+import { AddForm } from './add-form';
 import { AdminPage } from './admin-page';
 
 export type Institution = z.infer<typeof InstitutionSchema>;
@@ -151,41 +152,24 @@ function NetworkRow({ network, onChanged }: { network: NetworkSummary; onChanged
 function AddInstitution({ onAdded }: { onAdded: (m: string) => void }) {
   const form = useForm(['name', 'slug']);
   return (
-    <section className="section">
-      <h2 id="add-inst-heading">Add an institution</h2>
-      <form
-        noValidate
-        aria-labelledby="add-inst-heading"
-        onSubmit={(event) => {
-          const element = event.currentTarget;
-          const values = formValues(event);
-          void form.submit(InstitutionCreateSchema, values, async (body) => {
-            await api.post('/api/admin/institutions', body);
-            element.reset();
-            onAdded(`${body.name} has been added.`);
-          });
-        }}
-      >
-        <ErrorSummary form={form} />
-        <TextField
-          form={form}
-          name="name"
-          label="Name"
-          hint="E.g. University of Leicester Medical School"
-          autoComplete="off"
-          onBlur={suggestSlug}
-        />
-        <TextField
-          form={form}
-          name="slug"
-          label="Slug"
-          hint={slugHint}
-          autoComplete="off"
-          spellCheck={false}
-        />
-        <SubmitButton form={form}>Add institution</SubmitButton>
-      </form>
-    </section>
+    <AddForm
+      form={form}
+      title="Add an institution"
+      schema={InstitutionCreateSchema}
+      url="/api/admin/institutions"
+      onAdded={onAdded}
+    >
+      <TextField
+        form={form}
+        name="name"
+        label="Name"
+        hint="E.g. University of Leicester Medical School"
+        autoComplete="off"
+        onBlur={suggestSlug}
+      />
+      <TextField form={form} name="slug" label="Slug" hint={slugHint} autoComplete="off" spellCheck={false} />
+      <SubmitButton form={form}>Add institution</SubmitButton>
+    </AddForm>
   );
 }
 
@@ -198,53 +182,36 @@ function AddNetwork({
 }) {
   const form = useForm(['institutionId', 'name', 'slug', 'description']);
   return (
-    <section className="section">
-      <h2 id="add-net-heading">Add a network</h2>
-      <form
-        noValidate
-        aria-labelledby="add-net-heading"
-        onSubmit={(event) => {
-          const element = event.currentTarget;
-          const values = formValues(event);
-          void form.submit(NetworkCreateSchema, values, async (body) => {
-            await api.post('/api/admin/networks', body);
-            element.reset();
-            onAdded(`${body.name} has been added.`);
-          });
-        }}
-      >
-        <ErrorSummary form={form} />
-        <SelectField
-          form={form}
-          name="institutionId"
-          label="Institution"
-          options={institutions.map((i) => ({ value: i.id, label: i.name }))}
-        />
-        <TextField
-          form={form}
-          name="name"
-          label="Name"
-          hint="E.g. MedRACE"
-          autoComplete="off"
-          onBlur={suggestSlug}
-        />
-        <TextField
-          form={form}
-          name="slug"
-          label="Slug"
-          hint={slugHint}
-          autoComplete="off"
-          spellCheck={false}
-        />
-        <TextAreaField
-          form={form}
-          name="description"
-          label="Description"
-          rows={4}
-          hint="Shown to everyone on the network’s page."
-        />
-        <SubmitButton form={form}>Add network</SubmitButton>
-      </form>
-    </section>
+    <AddForm
+      form={form}
+      title="Add a network"
+      schema={NetworkCreateSchema}
+      url="/api/admin/networks"
+      onAdded={onAdded}
+    >
+      <SelectField
+        form={form}
+        name="institutionId"
+        label="Institution"
+        options={institutions.map((i) => ({ value: i.id, label: i.name }))}
+      />
+      <TextField
+        form={form}
+        name="name"
+        label="Name"
+        hint="E.g. MedRACE"
+        autoComplete="off"
+        onBlur={suggestSlug}
+      />
+      <TextField form={form} name="slug" label="Slug" hint={slugHint} autoComplete="off" spellCheck={false} />
+      <TextAreaField
+        form={form}
+        name="description"
+        label="Description"
+        rows={4}
+        hint="Shown to everyone on the network’s page."
+      />
+      <SubmitButton form={form}>Add network</SubmitButton>
+    </AddForm>
   );
 }

@@ -5,7 +5,6 @@ import { api, seg } from '../../../app/api';
 import {
   ErrorSummary,
   Field,
-  formValues,
   noInput,
   SelectField,
   StatusMessage,
@@ -15,6 +14,7 @@ import {
 } from '../../../app/forms';
 import { LoadError, useLoad } from '../../../app/load';
 import { Loading } from '../../../app/page';
+import { AddForm } from './add-form';
 import { AdminPage } from './admin-page';
 import type { Institution } from './institutions';
 
@@ -142,65 +142,55 @@ function AddProvider({
 }) {
   const form = useForm(['institutionId', 'name', 'issuer', 'clientId', 'clientSecret', 'autoCreateAccounts']);
   return (
-    <section className="section">
-      <h2 id="add-provider-heading">Add a provider</h2>
-      <form
-        noValidate
-        aria-labelledby="add-provider-heading"
-        onSubmit={(event) => {
-          const element = event.currentTarget;
-          const v = formValues(event);
-          const input = { ...v, autoCreateAccounts: v.autoCreateAccounts === 'on' };
-          void form.submit(SsoProviderCreateSchema, input, async (body) => {
-            await api.post('/api/admin/identity-providers', body);
-            element.reset();
-            onAdded(`${body.name} has been added.`);
-          });
-        }}
+    <AddForm
+      form={form}
+      title="Add a provider"
+      schema={SsoProviderCreateSchema}
+      url="/api/admin/identity-providers"
+      prepare={(v) => ({ ...v, autoCreateAccounts: v.autoCreateAccounts === 'on' })}
+      onAdded={onAdded}
+    >
+      <SelectField
+        form={form}
+        name="institutionId"
+        label="Institution"
+        options={institutions.map((i) => ({ value: i.id, label: i.name }))}
+      />
+      <TextField
+        form={form}
+        name="name"
+        label="Name"
+        hint="Shown on the button: “Sign in with …”, e.g. University of Leicester"
+        autoComplete="off"
+      />
+      <TextField
+        form={form}
+        name="issuer"
+        label="Issuer URL"
+        type="url"
+        hint="E.g. https://login.example.ac.uk"
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <TextField form={form} name="clientId" label="Client ID" autoComplete="off" spellCheck={false} />
+      <TextField
+        form={form}
+        name="clientSecret"
+        label="Client secret"
+        type="password"
+        autoComplete="off"
+        hint="Stored encrypted; it is never shown again."
+      />
+      <Field
+        form={form}
+        name="autoCreateAccounts"
+        label="Create an account on first sign-in"
+        className="field-checkbox"
+        hint="Leave off to let only people who already have an Upstander account sign in this way."
       >
-        <ErrorSummary form={form} />
-        <SelectField
-          form={form}
-          name="institutionId"
-          label="Institution"
-          options={institutions.map((i) => ({ value: i.id, label: i.name }))}
-        />
-        <TextField
-          form={form}
-          name="name"
-          label="Name"
-          hint="Shown on the button: “Sign in with …”, e.g. University of Leicester"
-          autoComplete="off"
-        />
-        <TextField
-          form={form}
-          name="issuer"
-          label="Issuer URL"
-          type="url"
-          hint="E.g. https://login.example.ac.uk"
-          autoComplete="off"
-          spellCheck={false}
-        />
-        <TextField form={form} name="clientId" label="Client ID" autoComplete="off" spellCheck={false} />
-        <TextField
-          form={form}
-          name="clientSecret"
-          label="Client secret"
-          type="password"
-          autoComplete="off"
-          hint="Stored encrypted; it is never shown again."
-        />
-        <Field
-          form={form}
-          name="autoCreateAccounts"
-          label="Create an account on first sign-in"
-          className="field-checkbox"
-          hint="Leave off to let only people who already have an Upstander account sign in this way."
-        >
-          {(props) => <input {...props} type="checkbox" />}
-        </Field>
-        <SubmitButton form={form}>Add provider</SubmitButton>
-      </form>
-    </section>
+        {(props) => <input {...props} type="checkbox" />}
+      </Field>
+      <SubmitButton form={form}>Add provider</SubmitButton>
+    </AddForm>
   );
 }
