@@ -9,7 +9,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Database } from '../db/client';
 import type { Config } from './config';
+import { concernsRoutes } from './modules/concerns/routes';
 import { identityRoutes } from './modules/identity/routes';
+import { meetingsRoutes } from './modules/meetings/routes';
 import { speakUpRoutes } from './modules/speak-up/routes';
 import { AppError, errorHandler } from './platform/errors';
 import { createMailer, type Mailer } from './platform/mail';
@@ -114,6 +116,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const registry: AnyRoute[] = [];
   registerRoutes(app, identityRoutes(services), guard, registry);
   registerRoutes(app, speakUpRoutes(services), guard, registry);
+  registerRoutes(app, concernsRoutes(services), guard, registry);
+  registerRoutes(app, meetingsRoutes(services), guard, registry);
 
   let openApiCache: ReturnType<typeof buildOpenApiDocument> | null = null;
   const openApi = () => {

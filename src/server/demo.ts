@@ -1,4 +1,6 @@
+import { loadConcernsDemo } from './modules/concerns/demo';
 import { loadIdentityDemo } from './modules/identity/demo';
+import { loadMeetingsDemo } from './modules/meetings/demo';
 import { loadSpeakUpDemo } from './modules/speak-up/demo';
 import type { Services } from './platform/services';
 
@@ -9,5 +11,7 @@ import type { Services } from './platform/services';
 export async function loadDemo(services: Services): Promise<string> {
   const identity = await loadIdentityDemo(services);
   const speakUp = await loadSpeakUpDemo(services);
-  return `${identity}\n${speakUp}`;
+  const concerns = await loadConcernsDemo(services);
+  const meetings = await loadMeetingsDemo(services);
+  return [identity, speakUp, concerns, meetings].filter(Boolean).join('\n');
 }

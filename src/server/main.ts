@@ -2,7 +2,9 @@ import { openConfiguredDatabase } from '../db/open-from-config';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { loadDemo } from './demo';
+import { concernsJobs } from './modules/concerns/jobs';
 import { issueSetupToken } from './modules/identity/mutations';
+import { meetingsJobs } from './modules/meetings/jobs';
 import { speakUpJobs } from './modules/speak-up/jobs';
 import { loadMasterKey } from './platform/crypto';
 import { startJobRunner } from './platform/jobs';
@@ -44,7 +46,7 @@ async function main() {
   }, 5000);
 
   // Reminders and retention purges: each slot runs exactly once, however many instances are up.
-  const stopJobs = startJobRunner(app.services, speakUpJobs());
+  const stopJobs = startJobRunner(app.services, [...speakUpJobs(), ...concernsJobs(), ...meetingsJobs()]);
 
   let stopping = false;
   const stop = async (signal: string) => {

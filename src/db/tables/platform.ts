@@ -1,5 +1,6 @@
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -9,6 +10,7 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { users } from './identity';
 
 /**
  * Append-only, hash-chained audit log. `seq` is assigned under an advisory lock so the
@@ -64,3 +66,35 @@ export const jobRuns = pgTable(
   },
   (t) => [primaryKey({ columns: [t.jobName, t.slot] })],
 );
+
+/**
+ * In-app notifications (concerns, actions, meetings). They carry a short subject and a link
+ * inside the app, never a report's content.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    /** A path inside the app, e.g. /concerns/<id>. */
+    link: text('link').notNull(),
+    readAt: timestamp('read_at', { withTimezone: true, mode: 'date' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
+);
+
+/** Each person chooses how they hear about updates: in the app always, by e-mail if they wish. */
+export const notificationPreferences = pgTable('notification_preferences', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  email: boolean('email').notNull().default(true),
+  /** The weekly digest for co-chairs (overdue concerns, stale actions). */
+  weeklyDigest: boolean('weekly_digest').notNull().default(true),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

@@ -213,3 +213,51 @@ export async function requestAs(
   });
   return response;
 }
+
+/** The status each role must get for one route. */
+export type Expect = Record<Role, number>;
+
+/**
+ * A module's rows of the role matrix. `build` adds the module's own records to the fresh cast
+ * (e.g. a concern and an action in the fixture's network), made through the module's own domain
+ * functions; each entry's request may use both.
+ */
+export type MatrixModule<X> = {
+  build: (db: Db, masterKey: Buffer, fixture: Fixture) => Promise<X>;
+  entries: Record<string, { request: (f: Fixture, x: X) => MatrixRequest; expect: Expect }>;
+};
+
+export const everyone = (status: number): Expect => ({
+  visitor: status,
+  member: status,
+  lead: status,
+  caseHandler: status,
+  admin: status,
+});
+/** Anyone signed in; the visitor gets 401. */
+export const signedIn = (status: number, overrides: Partial<Expect> = {}): Expect => ({
+  visitor: 401,
+  member: status,
+  lead: status,
+  caseHandler: status,
+  admin: status,
+  ...overrides,
+});
+export const adminOnly = (status: number): Expect => ({
+  visitor: 401,
+  member: 403,
+  lead: 403,
+  caseHandler: 403,
+  admin: status,
+});
+/**
+ * Network management: its leads and admins; a member sees the network (403), an outsider (the
+ * case handler belongs to the other network) does not (404).
+ */
+export const managers = (status: number): Expect => ({
+  visitor: 401,
+  member: 403,
+  lead: status,
+  caseHandler: 404,
+  admin: status,
+});

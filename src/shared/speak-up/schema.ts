@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ReceiptCode } from '../receipt';
+
+export { ReceiptCode };
 
 /**
  * Speak-up: reports of racial harassment or discrimination, anonymous (receipt code) or named,
@@ -177,13 +180,6 @@ export const ReportWho = z.strictObject({
   names: optionalText(SpeakUpLimits.namesMax, 'Names'),
 });
 export type ReportWho = z.infer<typeof ReportWho>;
-
-/** 20 digits in five groups of four; spaces and hyphens are ignored. */
-export const ReceiptCode = z
-  .string({ error: 'Enter your receipt code.' })
-  .max(64, 'A receipt code is 20 digits, like 1234-5678-9012-3456-7890.')
-  .transform((v) => v.replace(/[\s-]/g, ''))
-  .pipe(z.string().regex(/^\d{20}$/, 'A receipt code is 20 digits, like 1234-5678-9012-3456-7890.'));
 
 /**
  * Matching escrow (optional): "only act on this if someone else reports the same person". The

@@ -1,6 +1,9 @@
-import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
+import { type ReactNode, Suspense } from 'react';
 import { Link, Redirect, Route, Switch, useLocation, useSearch } from 'wouter';
+import { concernsRoutes } from '../modules/concerns/routes';
 import { HomePage } from '../modules/identity/home';
+import { meetingsRoutes } from '../modules/meetings/routes';
+import { lazyPage, type ModuleRoute } from './module-routes';
 import { Loading, NotFoundPage, Page } from './page';
 import { rememberedNext, rememberNext, rolesOf, safeNext, useSession } from './session';
 
@@ -8,11 +11,6 @@ import { rememberedNext, rememberNext, rolesOf, safeNext, useSession } from './s
  * Routes. Only the home page is in the first bundle; every other page is its own chunk, and the
  * admin area and signed-in pages are chunks a visitor never downloads.
  */
-
-function lazyPage<M, K extends keyof M>(load: () => Promise<M>, name: K) {
-  // biome-ignore lint/suspicious/noExplicitAny: React.lazy's own constraint
-  return lazy(async () => ({ default: (await load())[name] as M[K] & ComponentType<any> }));
-}
 
 const SignInPage = lazyPage(() => import('../modules/identity/sign-in'), 'SignInPage');
 const SecondFactorPage = lazyPage(() => import('../modules/identity/sign-in'), 'SecondFactorPage');
@@ -148,10 +146,28 @@ export function AppRoutes() {
               </RequireAdmin>
             </RequireUser>
           </Route>
+          {[...concernsRoutes, ...meetingsRoutes].map(moduleRoute)}
           <Route component={NotFoundPage} />
         </Switch>
       </Suspense>
     </StageGate>
+  );
+}
+
+function moduleRoute(route: ModuleRoute) {
+  const Page = route.page;
+  return (
+    <Route key={route.path} path={route.path}>
+      {(params) =>
+        route.signedIn ? (
+          <RequireUser>
+            <Page {...params} />
+          </RequireUser>
+        ) : (
+          <Page {...params} />
+        )
+      }
+    </Route>
   );
 }
 

@@ -1,5 +1,7 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
+import { concernsNav } from '../modules/concerns/routes';
+import { meetingsNav } from '../modules/meetings/routes';
 import { ApiFailure, api } from './api';
 import { rolesOf, type SessionInfo, SIGNED_OUT, useSession } from './session';
 
@@ -12,6 +14,8 @@ export function navItemsFor(session: SessionInfo): NavItem[] {
       { href: '/', label: 'Home' },
       { href: '/networks', label: 'Networks', match: (p) => p.startsWith('/networks') },
       { href: '/report', label: 'Report', match: (p) => p.startsWith('/report') },
+      ...concernsNav(session),
+      ...meetingsNav(session),
       { href: '/sign-in', label: 'Sign in', match: (p) => p.startsWith('/sign-in') },
     ];
   }
@@ -21,6 +25,8 @@ export function navItemsFor(session: SessionInfo): NavItem[] {
     { href: '/', label: 'Home' },
     { href: '/networks', label: 'My networks', match: (p) => p.startsWith('/networks') },
     { href: '/report', label: 'Report', match: (p) => p.startsWith('/report') },
+    ...concernsNav(session),
+    ...meetingsNav(session),
   ];
   if (roles.isLead) items.push({ href: '/lead', label: 'Lead' });
   if (roles.isCaseHandler) {

@@ -26,11 +26,16 @@ import {
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { AppError, conflict, invalid, notFound } from '../../platform/errors';
+import {
+  generateReceipt,
+  hashReceiptSecret,
+  splitReceipt,
+  verifyReceiptSecret,
+} from '../../platform/receipt';
 import type { Services } from '../../platform/services';
 import { isUniqueViolation } from '../identity/admin';
 import { assertInstitution, findProvider, listSupportContacts } from './directory';
 import { heldReporterHash, holdForMatching, isHeld, reporterMatchHash } from './matching';
-import { generateReceipt, hashReceiptSecret, splitReceipt, verifyReceiptSecret } from './receipt';
 import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
 import { ukDate, workingDaysAfter } from './workflow';
 

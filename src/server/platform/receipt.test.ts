@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReceiptCode } from '../../../shared/speak-up/schema';
+import { ReceiptCode } from '../../shared/receipt';
 import {
   formatReceipt,
   generateReceipt,

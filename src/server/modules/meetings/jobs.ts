@@ -1,0 +1,6 @@
+import type { Job } from '../../platform/jobs';
+
+/** The meetings module's scheduled jobs. */
+export function meetingsJobs(): Job[] {
+  return [];
+}
