@@ -7,8 +7,8 @@
 // Database: PGlite in a temporary folder by default; with DATABASE_URL, a fresh database created
 // on that PostgreSQL server for the run (and dropped afterwards).
 //
-// Modules add their heavy routes to ROUTES below: { name, path, session } (and method, body,
-// distinctClients for a write). The load generator is bench/load-worker.ts.
+// Modules add their seeding and heavy routes as a BenchModule (bench/module.ts, e.g.
+// bench/speak-up.ts) listed in BENCH_MODULES. The load generator is bench/load-worker.ts.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,81 +16,35 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { type Database, type Db, openDatabase } from '../src/db/client';
-import { reportReceipts, reportReferenceCounters, reports } from '../src/db/schema';
 import { buildApp } from '../src/server/app';
 import { loadConfig } from '../src/server/config';
 import { hashPassword } from '../src/server/modules/identity/credentials';
-import { createReportKey } from '../src/server/modules/speak-up/report-crypto';
-import { submitReport } from '../src/server/modules/speak-up/reports';
-import { ukDate, workingDaysAfter } from '../src/server/modules/speak-up/workflow';
 import { seal } from '../src/server/platform/crypto';
 import { createSession } from '../src/server/platform/sessions';
-import {
-  ACKNOWLEDGE_WORKING_DAYS,
-  RESPOND_WORKING_DAYS,
-  ReportSubmissionSchema,
-} from '../src/shared/speak-up/schema';
+import { concernsBench } from './concerns';
 import type { LoadSpec } from './load-worker';
+import { meetingsBench } from './meetings';
+import {
+  type BaseFixture,
+  type BenchModule,
+  type BenchRoute,
+  type Fixture,
+  query,
+  SCALES,
+  type ScaleName,
+} from './module';
+import { speakUpBench } from './speak-up';
 
 const root = path.resolve(import.meta.dirname, '..');
 
 // ---- what to measure --------------------------------------------------------------------------
 
-/**
- * Who makes the requests: nobody, an ordinary member, a co-chair, an admin who gave a TOTP code,
- * or a case handler of the first school who gave a TOTP code.
- */
-type SessionKind = 'none' | 'member' | 'lead' | 'admin' | 'handler';
+const BENCH_MODULES: BenchModule[] = [speakUpBench, concernsBench, meetingsBench];
 
-type Fixture = {
-  /** A network the member and the lead belong to. */
-  network: { id: string; slug: string };
-  /** The first school: the case handler's, and the one the benchmark's reports are made to. */
-  institution: { id: string };
-  sessions: Record<Exclude<SessionKind, 'none'>, string>;
-};
-
-type BenchRoute = {
-  name: string;
-  /** A path, or a function of the seeded fixture (ids and slugs are only known after seeding). */
-  path: string | ((f: Fixture) => string);
-  session: SessionKind;
-  /** GET unless said otherwise; a POST sends `body` as JSON. */
-  method?: 'GET' | 'POST';
-  body?: (f: Fixture) => unknown;
-  /**
-   * Each request from its own client address (`X-Forwarded-For`, the server trusting its proxy),
-   * for a route rate-limited per client: many reporters, not one client hammering it.
-   */
-  distinctClients?: boolean;
-};
-
-/** A realistic anonymous report, as the report form sends it (placement, a name, an effect). */
-const reportSubmission = (f: Fixture) => ({
-  institutionId: f.institution.id,
-  when: { kind: 'date', date: '2026-01-08' },
-  where: {
-    setting: 'placement',
-    providerId: null,
-    providerOther: 'Northfield Teaching Hospitals NHS Trust',
-    site: 'Northfield General Hospital',
-    department: 'Ward 12 (general surgery)',
-  },
-  who: { roles: ['consultant', 'nurse'], names: 'The consultant on the morning ward round, Dr Okafor' },
-  involvement: 'directed_at_me',
-  whatHappened:
-    'On the ward round the consultant asked where I was really from in front of the team and a patient, ' +
-    'then said that people like me should not expect to pass this placement. A nurse laughed. '.repeat(4),
-  effect: 'I have not been back to the ward since and I am worried about my sign-off.',
-  outcomeWanted: 'informal_resolution',
-  assessmentProtection: true,
-  equality: { ethnicity: 'prefer_not_to_say' },
-});
-
-export const ROUTES: BenchRoute[] = [
+/** The platform's own routes; each module adds its own (BENCH_MODULES). */
+const PLATFORM_ROUTES: BenchRoute[] = [
   { name: 'GET /api/health', path: '/api/health', session: 'none' },
   { name: 'GET /api/session (signed in)', path: '/api/session', session: 'member' },
   { name: 'GET /api/networks', path: '/api/networks', session: 'member' },
@@ -101,26 +55,7 @@ export const ROUTES: BenchRoute[] = [
     session: 'member',
   },
   { name: 'GET /api/admin/users?q=', path: '/api/admin/users?q=patel', session: 'admin' },
-  { name: 'GET /api/speak-up/cases (handler, page 1)', path: '/api/speak-up/cases', session: 'handler' },
-  {
-    name: 'GET /api/speak-up/cases?status=received',
-    path: '/api/speak-up/cases?status=received',
-    session: 'handler',
-  },
-  {
-    name: 'POST /api/speak-up/reports (anonymous, argon2id receipt)',
-    path: '/api/speak-up/reports',
-    session: 'none',
-    method: 'POST',
-    body: reportSubmission,
-    distinctClients: true,
-  },
 ];
-
-const SCALES = {
-  school: { institutions: 1, networks: 3, users: 1_000, reports: 1_000 },
-  national: { institutions: 50, networks: 150, users: 100_000, reports: 100_000 },
-} as const;
 
 // ---- arguments ----------------------------------------------------------------------------------
 
@@ -134,7 +69,7 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const scaleName = args.scale as keyof typeof SCALES;
+const scaleName = args.scale as ScaleName;
 if (!(scaleName in SCALES)) {
   console.error(`--scale must be one of: ${Object.keys(SCALES).join(', ')}`);
   process.exit(2);
@@ -191,12 +126,6 @@ async function openBenchDatabase(): Promise<{
   };
 }
 
-/** Runs SQL and returns its rows, on either driver. */
-async function query<T>(db: Db, text: string): Promise<T[]> {
-  const result = (await db.execute(sql.raw(text))) as unknown as { rows: T[] };
-  return result.rows;
-}
-
 const FIRST = ['Amara', 'Ravi', 'Chloe', 'Kwame', 'Priya', 'Tom', 'Aisha', 'Oliver', 'Mei', 'Yusuf'];
 const LAST = ['Patel', 'Okafor', 'Smith', 'Khan', 'Jones', 'Chen', 'Mensah', 'Williams', 'Ali', 'Brown'];
 const pgArray = (items: readonly string[]) => `array[${items.map((s) => `'${s}'`).join(',')}]`;
@@ -205,7 +134,7 @@ const pgArray = (items: readonly string[]) => `array[${items.map((s) => `'${s}'`
  * The synthetic data set, set-based: institutions, networks, users (one argon2 hash shared by all),
  * one membership each plus a second for one user in five, two co-chairs per network.
  */
-async function seed(db: Db, masterKey: Buffer): Promise<Fixture> {
+async function seed(db: Db, masterKey: Buffer): Promise<BaseFixture> {
   const passwordHash = await hashPassword('upstander-bench-password');
   const { institutions: ni, networks: nn, users: nu } = scale;
   await query(
@@ -296,200 +225,11 @@ async function seed(db: Db, masterKey: Buffer): Promise<Fixture> {
     `insert into institution_roles (user_id, institution_id, role)
      values ('${handler!.id}', '${institution!.id}', 'case_handler')`,
   );
-  await seedReports(db, masterKey, handler!.id);
-  await query(db, 'analyze');
-  const session = (userId: string) =>
-    createSession(db, { userId, method: 'password', secondFactorDone: true, days: 1 });
   return {
     network: network!,
     institution: institution!,
-    sessions: {
-      member: await session(member!.user_id),
-      lead: await session(lead!.user_id),
-      admin: await session(admin!.id),
-      handler: await session(handler!.id),
-    },
+    users: { member: member!.user_id, lead: lead!.user_id, admin: admin!.id, handler: handler!.id },
   };
-}
-
-/** Reports made through the domain function (real argon2id receipts), before the bulk rows. */
-const DOMAIN_REPORTS = 10;
-const DAY = 86_400_000;
-
-/**
- * Speak-up reports, spread over the schools and the past year; older ones mostly closed. Each
- * report's sensitive fields are sealed under its own data key with the report id in the
- * associated data, so no sealed column can be copied between rows: each row is sealed in JS,
- * as submitReport does it, and inserted in batches. The first few go through submitReport
- * itself. Seeded receipts share one argon2id hash (their codes are never used), with distinct
- * locators, so submissions meet locator collisions as a real database of this size would.
- */
-async function seedReports(db: Db, masterKey: Buffer, handlerId: string): Promise<void> {
-  const institutionIds = (await query<{ id: string }>(db, 'select id from institutions order by slug')).map(
-    (r) => r.id,
-  );
-  const quiet = { db, masterKey, log: { warn: () => {} } };
-  const form = (institutionId: string) =>
-    ReportSubmissionSchema.parse(reportSubmission({ institution: { id: institutionId } } as Fixture));
-  for (let i = 0; i < DOMAIN_REPORTS; i++) await submitReport(quiet, form(institutionIds[0]!));
-
-  const counters = new Map<string, number>();
-  for (const c of await query<{ institution_id: string; year: number; last_number: number }>(
-    db,
-    'select institution_id, year, last_number from speak_up_reference_counters',
-  )) {
-    counters.set(`${c.institution_id}:${c.year}`, c.last_number);
-  }
-  const receiptHash = (
-    await query<{ secret_hash: string }>(db, 'select secret_hash from speak_up_receipts limit 1')
-  )[0]!.secret_hash;
-  const locators = new Set(
-    (await query<{ locator: string }>(db, 'select locator from speak_up_receipts')).map((r) => r.locator),
-  );
-  const newLocator = () => {
-    for (;;) {
-      const l = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
-      if (!locators.has(l)) {
-        locators.add(l);
-        return l;
-      }
-    }
-  };
-
-  const now = Date.now();
-  const total = scale.reports - DOMAIN_REPORTS;
-  const BATCH = 500;
-  const pick = <T>(items: readonly T[]) => items[crypto.randomInt(0, items.length)]!;
-  // Deadlines depend only on the UK day of receipt: worked out once per day, not per row.
-  const deadlines = new Map<string, { acknowledge: Date; respond: Date }>();
-  const deadlinesOf = (receivedAt: Date, day: string) => {
-    let d = deadlines.get(day);
-    if (!d) {
-      d = {
-        acknowledge: workingDaysAfter(receivedAt, ACKNOWLEDGE_WORKING_DAYS),
-        respond: workingDaysAfter(receivedAt, RESPOND_WORKING_DAYS),
-      };
-      deadlines.set(day, d);
-    }
-    return d;
-  };
-  // One batch is inserted while the next is sealed.
-  let pending: Promise<unknown> = Promise.resolve();
-  for (let start = 0; start < total; start += BATCH) {
-    const rows: (typeof reports.$inferInsert)[] = [];
-    const receipts: (typeof reportReceipts.$inferInsert)[] = [];
-    for (let i = start; i < Math.min(total, start + BATCH); i++) {
-      const institutionId = institutionIds[i % institutionIds.length]!;
-      const ageDays = Math.random() * 365;
-      const receivedAt = new Date(now - ageDays * DAY);
-      const day = ukDate(receivedAt);
-      const year = Number(day.slice(0, 4));
-      const incidentDay = ukDate(new Date(receivedAt.getTime() - 3 * DAY));
-      const counterKey = `${institutionId}:${year}`;
-      const number = (counters.get(counterKey) ?? 0) + 1;
-      counters.set(counterKey, number);
-      const r = Math.random();
-      const status =
-        ageDays < 5
-          ? r < 0.6
-            ? 'received'
-            : 'acknowledged'
-          : ageDays < 30
-            ? r < 0.2
-              ? 'acknowledged'
-              : r < 0.6
-                ? 'assessing'
-                : 'action'
-            : r < 0.85
-              ? 'closed'
-              : r < 0.95
-                ? 'action'
-                : 'assessing';
-      const step = (days: number) => new Date(Math.min(now, receivedAt.getTime() + days * DAY));
-      const rank = ['received', 'acknowledged', 'assessing', 'action', 'closed'].indexOf(status);
-      const placement = Math.random() < 0.6;
-      const names =
-        Math.random() < 0.7
-          ? Math.random() < 0.005
-            ? 'Dr Adeyemi, the case handler' // names the bench's handler: hidden from her queue
-            : `${pick(['Dr', 'Mr', 'Ms', 'Sister', 'Professor'])} ${pick(LAST)} on the ward round`
-          : null;
-      const otherRole = Math.random() < 0.1 ? 'A porter' : null;
-      const id = crypto.randomUUID();
-      const { key, wrapped } = createReportKey(masterKey, id);
-      rows.push({
-        id,
-        institutionId,
-        reference: `R-${year}-${String(number).padStart(4, '0')}`,
-        status,
-        actionKind:
-          rank >= 3 ? pick(['informal_resolution', 'formal_complaint', 'support_only'] as const) : null,
-        outcome:
-          status === 'closed'
-            ? pick(['resolved_informally', 'support_provided', 'recorded_no_further_action'] as const)
-            : null,
-        receivedAt,
-        acknowledgedAt: rank >= 1 ? step(1) : null,
-        assessingAt: rank >= 2 ? step(3) : null,
-        actionAt: rank >= 3 ? step(7) : null,
-        closedAt: rank >= 4 ? step(20) : null,
-        acknowledgeDueAt: deadlinesOf(receivedAt, day).acknowledge,
-        respondDueAt: deadlinesOf(receivedAt, day).respond,
-        assignedHandlerId: institutionId === institutionIds[0] && rank >= 1 && r < 0.5 ? handlerId : null,
-        anonymous: true,
-        incidentMonth: incidentDay.slice(0, 7),
-        setting: placement ? 'placement' : 'campus',
-        involvedRoles: placement ? ['consultant', 'nurse'] : ['fellow_student'],
-        involvement: Math.random() < 0.7 ? 'directed_at_me' : 'witnessed',
-        outcomeWanted: pick(['record_only', 'support', 'informal_resolution', 'formal_complaint'] as const),
-        assessmentProtection: placement && Math.random() < 0.3,
-        wrappedKey: wrapped,
-        whenSealed: key.sealJson('when', { kind: 'date', date: incidentDay }),
-        whereSealed: key.sealJson(
-          'where',
-          placement
-            ? {
-                location: null,
-                providerOther: 'Northfield NHS Trust',
-                site: 'Northfield General',
-                department: 'Ward 12',
-              }
-            : {
-                location: 'Lecture theatre 2, Medical School building',
-                providerOther: null,
-                site: null,
-                department: null,
-              },
-        ),
-        peopleSealed: names || otherRole ? key.sealJson('people', { names, otherRole }) : null,
-        whatHappenedSealed: key.seal(
-          'what_happened',
-          'During a teaching session a remark was made about my name and where my family is from. '.repeat(3),
-        ),
-        effectSealed:
-          Math.random() < 0.6 ? key.seal('effect', 'I did not want to go back to the group.') : null,
-        updatedAt: step(rank * 5),
-      });
-      key.destroy();
-      receipts.push({ reportId: id, locator: newLocator(), secretHash: receiptHash, createdAt: receivedAt });
-    }
-    await pending;
-    pending = db
-      .insert(reports)
-      .values(rows)
-      .then(() => db.insert(reportReceipts).values(receipts));
-  }
-  await pending;
-  for (const [counterKey, lastNumber] of counters) {
-    const [institutionId, year] = counterKey.split(':') as [string, string];
-    await db
-      .insert(reportReferenceCounters)
-      .values({ institutionId, year: Number(year), lastNumber })
-      .onConflictDoUpdate({
-        target: [reportReferenceCounters.institutionId, reportReferenceCounters.year],
-        set: { lastNumber },
-      });
-  }
 }
 
 // ---- load -----------------------------------------------------------------------------------------
@@ -543,21 +283,44 @@ async function main() {
   await database.migrate();
   const migrateMs = ms(t);
   t = performance.now();
-  const fixture = await seed(database.db, masterKey);
+  const base = await seed(database.db, masterKey);
+  const modules: Fixture['modules'] = {};
+  const moduleSeedMs: string[] = [];
+  for (const module of BENCH_MODULES) {
+    const started = performance.now();
+    modules[module.name] = await module.seed({ db: database.db, masterKey, scale, scaleName, base });
+    moduleSeedMs.push(`${module.name} ${ms(started)} ms`);
+  }
+  await query(database.db, 'analyze');
+  const session = (userId: string) =>
+    createSession(database.db, { userId, method: 'password', secondFactorDone: true, days: 1 });
+  const fixture: Fixture = {
+    ...base,
+    modules,
+    sessions: {
+      member: await session(base.users.member),
+      lead: await session(base.users.lead),
+      admin: await session(base.users.admin),
+      handler: await session(base.users.handler),
+    },
+  };
   const seedMs = ms(t);
+  const described = (
+    await Promise.all(BENCH_MODULES.map((m) => (m.describe ? m.describe(database.db) : Promise.resolve(''))))
+  ).filter(Boolean);
   const [{ version } = { version: '?' }] = await query<{ version: string }>(
     database.db,
     'select version() as version',
   );
-  const [counts] = await query<{ users: number; memberships: number; reports: number; queue: number }>(
+  const [counts] = await query<{ users: number; memberships: number; queue: number }>(
     database.db,
     `select (select count(*) from users)::int as users, (select count(*) from memberships)::int as memberships,
-            (select count(*) from speak_up_reports)::int as reports,
             (select count(*) from speak_up_reports where institution_id = '${fixture.institution.id}')::int as queue`,
   );
   console.log(
-    `Seeded ${scaleName}: ${counts!.users} users, ${counts!.memberships} memberships, ${counts!.reports} reports ` +
-      `(${counts!.queue} in the handler's school) in ${seedMs} ms (open ${openMs} ms, migrate ${migrateMs} ms)`,
+    `Seeded ${scaleName}: ${counts!.users} users, ${counts!.memberships} memberships, ${described.join(', ')} ` +
+      `(${counts!.queue} reports in the handler's school) in ${seedMs} ms (${moduleSeedMs.join(', ')}; ` +
+      `open ${openMs} ms, migrate ${migrateMs} ms)`,
   );
 
   // Start-up as production does it: build the app on a migrated database, then ready.
@@ -578,16 +341,18 @@ async function main() {
   const startupMs = ms(t);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
-  const base = `http://127.0.0.1:${port}`;
+  const origin = `http://127.0.0.1:${port}`;
   console.log(
-    `App ready in ${startupMs} ms at ${base}; ${connections} connections × ${duration} s per route\n`,
+    `App ready in ${startupMs} ms at ${origin}; ${connections} connections × ${duration} s per route\n`,
   );
 
   const rows: string[] = [];
   const results: Record<string, unknown>[] = [];
-  const selected = ROUTES.filter((r) => !args.only || r.name.includes(args.only));
+  const selected = [...PLATFORM_ROUTES, ...BENCH_MODULES.flatMap((m) => m.routes)].filter(
+    (r) => !args.only || r.name.includes(args.only),
+  );
   for (const route of selected) {
-    const url = base + (typeof route.path === 'function' ? route.path(fixture) : route.path);
+    const url = origin + (typeof route.path === 'function' ? route.path(fixture) : route.path);
     const cookie = route.session === 'none' ? null : fixture.sessions[route.session];
     const method = route.method ?? 'GET';
     const headers: Record<string, string> = {};
@@ -638,7 +403,7 @@ async function main() {
     '',
     `${counts!.users.toLocaleString('en-GB')} users, ${counts!.memberships.toLocaleString('en-GB')} memberships, ` +
       `${scale.networks} networks, ${scale.institutions} institution(s), ` +
-      `${counts!.reports.toLocaleString('en-GB')} speak-up reports (${counts!.queue.toLocaleString('en-GB')} in the case handler's school). ` +
+      `${described.join(', ')} (${counts!.queue.toLocaleString('en-GB')} reports in the case handler's school). ` +
       `autocannon: ${connections} connections for ${duration} s per route, on loopback, sharing the machine with the server.`,
     '',
     '| route | p50 ms | p99 ms | req/s | errors |',

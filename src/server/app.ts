@@ -20,7 +20,10 @@ import { type AnyRoute, defineRoute, registerRoutes } from './platform/routes';
 import type { Services } from './platform/services';
 import { createAccessGuard } from './platform/sessions';
 
-export const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
+/** The built web app (`npm run build`); UPSTANDER_WEB_ROOT points elsewhere (e.g. a second build). */
+export const webRoot = process.env.UPSTANDER_WEB_ROOT
+  ? path.resolve(process.env.UPSTANDER_WEB_ROOT)
+  : fileURLToPath(new URL('../../dist/web', import.meta.url));
 
 export type BuildAppOptions = {
   database: Database;

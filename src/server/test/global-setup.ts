@@ -32,6 +32,9 @@ export default async function setup() {
   const database = await openDatabase({ kind: 'pglite' });
   await database.migrate();
   const dump = await database.pglite!.dumpDataDir('gzip');
-  fs.writeFileSync(TEMPLATE_FILE, Buffer.from(await dump.arrayBuffer()));
+  // Written aside and renamed: another test run in the same checkout may be reading it.
+  const partial = `${TEMPLATE_FILE}.${process.pid}`;
+  fs.writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+  fs.renameSync(partial, TEMPLATE_FILE);
   await database.close();
 }
