@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -86,6 +87,8 @@ async function openPglite(dataDir: string | undefined, loadDataDir?: Blob | File
       ...(dataDir ? { dataDir } : {}),
       ...(loadDataDir ? { loadDataDir } : {}),
       parsers: { [INT8_OID]: (v: string) => Number.parseInt(v, 10) },
+      // Trigram indexes for searching people by part of a name or address (migration 0005).
+      extensions: { pg_trgm },
     });
     const db = drizzlePglite({ client, schema }) as unknown as Db;
     return {

@@ -16,6 +16,7 @@ import { speakUpRoutes } from './modules/speak-up/routes';
 import { AppError, errorHandler } from './platform/errors';
 import { createMailer, type Mailer } from './platform/mail';
 import { API_DOCS_CSS, buildOpenApiDocument, renderApiDocsPage } from './platform/openapi';
+import { databaseRateLimitStore, rateLimitError } from './platform/rate-limit';
 import { type AnyRoute, defineRoute, registerRoutes } from './platform/routes';
 import type { Services } from './platform/services';
 import { createAccessGuard } from './platform/sessions';
@@ -104,7 +105,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     strictTransportSecurity: secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
   });
-  await app.register(fastifyRateLimit, { global: false });
+  // Counted in the database, so several instances enforce one limit (platform/rate-limit.ts).
+  await app.register(fastifyRateLimit, {
+    global: false,
+    store: databaseRateLimitStore({ db: database.db, masterKey: options.masterKey }),
+    errorResponseBuilder: rateLimitError,
+  });
 
   // JSON only: anything else is a 415, not a guess.
   app.removeContentTypeParser('text/plain');

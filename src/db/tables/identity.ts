@@ -101,6 +101,11 @@ export const networks = pgTable(
     description: text('description').notNull().default(''),
     /** Whether visitors without an account may raise concerns (read by the concerns module). */
     visitorsMayRaiseConcerns: boolean('visitors_may_raise_concerns').notNull().default(false),
+    /**
+     * How many memberships the network has, kept by a trigger on memberships (migration 0006) so
+     * listing networks does not count every membership of the country on each request.
+     */
+    memberCount: integer('member_count').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('networks_slug_key').on(t.slug), index('networks_institution_idx').on(t.institutionId)],

@@ -4,6 +4,7 @@ import {
   index,
   integer,
   jsonb,
+  pgSchema,
   pgTable,
   primaryKey,
   text,
@@ -32,6 +33,9 @@ export const auditEvents = pgTable(
   (t) => [index('audit_events_subject_idx').on(t.subjectType, t.subjectId)],
 );
 
+/** A file sent with a mail. `content` is the text of the file (UTF-8), e.g. a `.ics`. */
+export type MailAttachment = { filename: string; contentType: string; content: string };
+
 /** Every e-mail the app sends. Without SMTP settings this is the dev outbox an admin reads. */
 export const mailOutbox = pgTable(
   'mail_outbox',
@@ -40,6 +44,8 @@ export const mailOutbox = pgTable(
     toAddress: text('to_address').notNull(),
     subject: text('subject').notNull(),
     textBody: text('text_body').notNull(),
+    /** Files sent with the mail (e.g. an iCalendar invitation); small text parts only. */
+    attachments: jsonb('attachments').$type<MailAttachment[]>(),
     transport: text('transport', { enum: ['smtp', 'dev'] }).notNull(),
     /** Set by the instance that is delivering it, so two instances never send one mail twice. */
     claimedAt: timestamp('claimed_at', { withTimezone: true, mode: 'date' }),
@@ -98,3 +104,30 @@ export const notificationPreferences = pgTable('notification_preferences', {
   weeklyDigest: boolean('weekly_digest').notNull().default(true),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/**
+ * Operational state that is not a record of anything: kept in its own schema, out of backups'
+ * interest and out of the tests' "did this request change any data?" fingerprint (which reads
+ * the public schema), since a refused request still counts against its client's rate limit.
+ */
+export const transientSchema = pgSchema('transient');
+
+/**
+ * Shared rate-limit counters, so every instance enforces one limit: one row per route (`bucket`),
+ * client and fixed window, incremented with an upsert. `client_key` is a keyed hash of the client
+ * address that changes with every window, never the address; rows are deleted once expired.
+ */
+export const rateLimitCounters = transientSchema.table(
+  'rate_limit_counters',
+  {
+    bucket: text('bucket').notNull(),
+    clientKey: text('client_key').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+    count: integer('count').notNull().default(1),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bucket, t.clientKey, t.windowStart] }),
+    index('rate_limit_counters_expires_idx').on(t.expiresAt),
+  ],
+);

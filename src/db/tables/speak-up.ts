@@ -213,6 +213,44 @@ export const reportConflicts = pgTable(
   (t) => [primaryKey({ columns: [t.reportId, t.userId] })],
 );
 
+/**
+ * Case handlers the "people involved" text of a report names, found when the report is submitted
+ * and when a handler first opens the queue (after being granted the role, or renamed), so the
+ * queue can leave them out in SQL without decrypting anything. The handler is a keyed token
+ * (HMAC of institution and user id, key derived from the master key), not a user id: a copy of
+ * the database must not show which staff member a report names.
+ */
+export const reportNamedHandlers = pgTable(
+  'speak_up_named_handlers',
+  {
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => reports.id, { onDelete: 'cascade' }),
+    handlerToken: text('handler_token').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.handlerToken] })],
+);
+
+/**
+ * For each case handler and school: the reports were compared with this name, e-mail address and
+ * role grant (`fingerprint`, a keyed hash of the three). A different fingerprint (a new grant, a
+ * new name or address) means the queue compares them again before listing anything.
+ */
+export const reportConflictScans = pgTable(
+  'speak_up_conflict_scans',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'cascade' }),
+    fingerprint: text('fingerprint').notNull(),
+    scannedAt: ts('scanned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.institutionId] })],
+);
+
 /** A case referred to a placement provider or the formal complaints process. */
 export const reportEscalations = pgTable(
   'speak_up_escalations',

@@ -44,6 +44,15 @@ describe('durable jobs', () => {
     expect(slotFor('day', at)).toBe('2026-11-22');
   });
 
+  it('names weekly slots by the ISO week in UTC (Monday to Sunday; the week of its Thursday’s year)', () => {
+    expect(slotFor('week', new Date('2026-11-22T23:59:59Z'))).toBe('2026-W47'); // a Sunday
+    expect(slotFor('week', new Date('2026-11-23T00:00:00Z'))).toBe('2026-W48'); // the Monday after
+    expect(slotFor('week', new Date('2026-11-22T23:30:00+05:45'))).toBe('2026-W47'); // Kathmandu Monday, UTC Sunday
+    expect(slotFor('week', new Date('2027-01-01T12:00:00Z'))).toBe('2026-W53'); // a Friday: 2026 has 53 weeks
+    expect(slotFor('week', new Date('2024-12-30T12:00:00Z'))).toBe('2025-W01'); // a Monday in 2025's first week
+    expect(slotFor('week', new Date('2026-01-01T00:00:00Z'))).toBe('2026-W01'); // a Thursday
+  });
+
   it('runs a slot exactly once when two instances start it together', async () => {
     const calls = { n: 0 };
     const job = countingJob('test.once', calls);

@@ -16,7 +16,7 @@ import type { Services } from './services';
  * delivered by `afterCommit`.
  */
 
-export type JobPeriod = 'hour' | 'day';
+export type JobPeriod = 'hour' | 'day' | 'week';
 
 export type JobContext = { slot: string; at: Date };
 
@@ -29,10 +29,24 @@ export type Job = {
   afterCommit?(services: Services): Promise<unknown>;
 };
 
-/** The slot of a time, in UTC: `2026-11-22T01` for hourly jobs, `2026-11-22` for daily ones. */
+/**
+ * The slot of a time, in UTC: `2026-11-22T01` for hourly jobs, `2026-11-22` for daily ones,
+ * `2026-W47` (the ISO 8601 week, Monday to Sunday) for weekly ones.
+ */
 export function slotFor(every: JobPeriod, at: Date): string {
   const iso = at.toISOString();
+  if (every === 'week') return isoWeek(at);
   return every === 'hour' ? iso.slice(0, 13) : iso.slice(0, 10);
+}
+
+/** The ISO 8601 week of a UTC day: the week belongs to the year of its Thursday. */
+export function isoWeek(at: Date): string {
+  const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  const weekday = day.getUTCDay() || 7; // Monday 1 … Sunday 7
+  day.setUTCDate(day.getUTCDate() + 4 - weekday); // that week's Thursday
+  const year = day.getUTCFullYear();
+  const week = Math.ceil(((day.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 + 1) / 7);
+  return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
 /** Runs a job for the slot of `at` if no instance has; 'skipped' when another already did. */

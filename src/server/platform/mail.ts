@@ -2,9 +2,15 @@ import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import nodemailer from 'nodemailer';
 import type { Db } from '../../db/client';
-import { mailOutbox } from '../../db/schema';
+import { type MailAttachment, mailOutbox } from '../../db/schema';
 
-export type MailMessage = { to: string; subject: string; text: string };
+export type MailMessage = {
+  to: string;
+  subject: string;
+  text: string;
+  /** Text files sent along, e.g. an iCalendar invitation (`text/calendar; method=REQUEST`). */
+  attachments?: MailAttachment[];
+};
 
 export type Mailer = {
   transport: 'smtp' | 'dev';
@@ -45,11 +51,17 @@ export function createMailer(options: {
       if (claimed.length === 0) return delivered;
       for (const mail of claimed) {
         try {
-          await smtp.sendMail({ from, to: mail.toAddress, subject: mail.subject, text: mail.textBody });
+          await smtp.sendMail({
+            from,
+            to: mail.toAddress,
+            subject: mail.subject,
+            text: mail.textBody,
+            ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
+          });
           // Sent mail may carry one-time links: keep the record, drop the body.
           await db
             .update(mailOutbox)
-            .set({ sentAt: new Date(), textBody: '', error: null })
+            .set({ sentAt: new Date(), textBody: '', attachments: null, error: null })
             .where(eq(mailOutbox.id, mail.id));
           delivered++;
         } catch (error) {
@@ -70,6 +82,7 @@ export function createMailer(options: {
         toAddress: message.to,
         subject: message.subject,
         textBody: message.text,
+        ...(message.attachments?.length ? { attachments: message.attachments } : {}),
         transport,
         ...(transport === 'dev' ? { sentAt: new Date() } : {}),
       });

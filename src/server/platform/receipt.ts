@@ -63,3 +63,41 @@ export async function verifyReceiptSecret(
   }
   return verify(stored, material(locator, secret)).catch(() => false);
 }
+
+/**
+ * Stores a record under a fresh receipt (speak-up reports, anonymous concerns): draws a code,
+ * hashes its secret before `store` runs (argon2id is slow on purpose: keep it outside the
+ * transaction), and draws again when `store` fails because the locator is taken (about 1 in a
+ * million per stored receipt). The code itself exists only in what this returns.
+ */
+export async function storeWithFreshReceipt<T>(
+  store: (receipt: { locator: string; secretHash: string }) => Promise<T>,
+  isLocatorTaken: (error: unknown) => boolean,
+  attempts = 5,
+): Promise<{ value: T; code: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const receipt = generateReceipt();
+    const secretHash = await hashReceiptSecret(receipt.locator, receipt.secret);
+    try {
+      return { value: await store({ locator: receipt.locator, secretHash }), code: receipt.code };
+    } catch (error) {
+      if (attempt < attempts && isLocatorTaken(error)) continue;
+      throw error;
+    }
+  }
+}
+
+/**
+ * The record a receipt code opens, or null, whichever part was wrong (and in the same time:
+ * see verifyReceiptSecret). `lookup` finds the stored row by its locator.
+ */
+export async function findByReceipt<T extends { secretHash: string }>(
+  code: string,
+  lookup: (locator: string) => Promise<T | undefined>,
+): Promise<T | null> {
+  const parts = splitReceipt(code);
+  if (!parts) return null;
+  const row = await lookup(parts.locator);
+  const ok = await verifyReceiptSecret(row?.secretHash ?? null, parts.locator, parts.secret);
+  return row && ok ? row : null;
+}

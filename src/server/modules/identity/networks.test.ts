@@ -88,6 +88,24 @@ describe('GET /api/networks', () => {
     });
     expect(list.find((n) => n.id === s.other.id)).toMatchObject({ memberCount: 1 });
   });
+
+  it('keeps the member count equal to the memberships through removals and moves', async () => {
+    const s = await setup();
+    const db = t.database.db;
+    await db.delete(memberships).where(eq(memberships.userId, s.member2.id));
+    await db
+      .update(memberships)
+      .set({ networkId: s.other.id })
+      .where(and(eq(memberships.userId, s.member.id), eq(memberships.networkId, s.network.id)));
+    const list = (await t.client().get('/api/networks')).json() as { id: string; memberCount: number }[];
+    expect(list.find((n) => n.id === s.network.id)?.memberCount).toBe(3);
+    expect(list.find((n) => n.id === s.other.id)?.memberCount).toBe(2);
+    // The kept count and a fresh count agree for every network.
+    const drift = await db.execute(
+      sql`select n.id from networks n where n.member_count <> (select count(*) from memberships m where m.network_id = n.id)`,
+    );
+    expect((drift as unknown as { rows: unknown[] }).rows).toEqual([]);
+  });
 });
 
 describe('GET /api/networks/:slug', () => {

@@ -26,7 +26,7 @@ export type NetworkMember = z.infer<typeof NetworkMemberSchema>;
 export type MembershipUpdate = z.infer<typeof MembershipUpdateSchema>;
 type MembershipRow = typeof memberships.$inferSelect;
 
-/** The columns of a network summary; the member count is a correlated subquery (one round trip). */
+/** The columns of a network summary; the member count is kept by a trigger (migration 0007). */
 export const networkSummaryColumns = {
   id: networks.id,
   name: networks.name,
@@ -34,8 +34,7 @@ export const networkSummaryColumns = {
   description: networks.description,
   institutionId: networks.institutionId,
   institutionName: institutions.name,
-  // Written out in full so the outer column is always qualified (see admin.ts).
-  memberCount: sql<number>`(select count(*)::int from memberships m where m.network_id = "networks"."id")`,
+  memberCount: networks.memberCount,
 };
 
 /** Every network, with its institution and how many people belong to it. */

@@ -4,8 +4,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
 import { reportAttachments, reports } from '../../../db/schema';
+import { AppError } from '../../platform/errors';
 import { createTestApp, type TestApp } from '../../test/app';
-import { ATTACHMENT_MAX_BYTES, openAttachment, sniffType } from './attachments';
+import { ATTACHMENT_MAX_BYTES, openAttachment, sanitiseUpload, sniffType } from './attachments';
 import { openReportKey } from './report-crypto';
 import { buildSchool, signIn, submit } from './testing';
 
@@ -227,5 +228,39 @@ describe('speak-up attachments', () => {
     const list = await t.client().post('/api/speak-up/receipt/attachments/list', { receipt: other.receipt });
     expect(list.statusCode).toBe(200);
     expect(list.json()).toHaveLength(5);
+  });
+});
+
+describe('sanitiseUpload (pure, shared with other modules)', () => {
+  it('returns a safe name, the real type and bytes without EXIF or PDF metadata', async () => {
+    const jpeg = await sanitiseUpload('C:\\Users\\me\\IMG_1.JPEG', await jpegWithExif());
+    expect(jpeg.fileName).toBe('IMG_1.jpg');
+    expect(jpeg.mediaType).toBe('image/jpeg');
+    expect(jpeg.bytes.includes(ARTIST)).toBe(false);
+    expect((await sharp(jpeg.bytes).metadata()).exif).toBeUndefined();
+
+    const pdf = await sanitiseUpload('minutes', new Uint8Array(await pdfWithAuthor()));
+    expect(pdf).toMatchObject({ fileName: 'minutes.pdf', mediaType: 'application/pdf' });
+    expect(pdf.bytes.includes(AUTHOR)).toBe(false);
+  });
+
+  it('throws a 400 naming the field for a wrong or forged type, a 413 for a large file', async () => {
+    const fail = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e as AppError,
+      );
+    const text = await fail(sanitiseUpload('a.txt', Buffer.from('hello'), { field: 'file' }));
+    expect(text).toBeInstanceOf(AppError);
+    expect(text!.status).toBe(400);
+    expect(text!.fields?.[0]?.path).toBe('file');
+    const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
+    expect((await fail(sanitiseUpload('a.pdf', png, { claimedType: 'application/pdf' })))?.status).toBe(400);
+    expect((await fail(sanitiseUpload('empty.png', Buffer.alloc(0))))?.status).toBe(400);
+    const big = Buffer.alloc(ATTACHMENT_MAX_BYTES + 1, 1);
+    big.write('%PDF-1.7\n', 0, 'latin1');
+    expect((await fail(sanitiseUpload('big.pdf', big)))?.status).toBe(413);
   });
 });

@@ -23,9 +23,9 @@ export const ATTACHMENTS_PER_REPORT = 5;
 export const ATTACHMENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'] as const;
 export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
 
-const notAccepted = () =>
+const notAccepted = (field = 'data') =>
   invalid('That file is not a JPEG, PNG or WebP image or a PDF (or it is damaged). Nothing was saved.', [
-    { path: 'data', message: 'Choose a photo (JPEG, PNG, WebP) or a PDF.' },
+    { path: field, message: 'Choose a photo (JPEG, PNG, WebP) or a PDF.' },
   ]);
 export const tooLarge = () =>
   new AppError('payload_too_large', 'That file is larger than 10 MB. Nothing was saved.');
@@ -91,28 +91,41 @@ async function rebuildPdf(bytes: Buffer): Promise<Buffer> {
   return Buffer.from(await clean.save({ useObjectStreams: false }));
 }
 
+export type SanitisedUpload = {
+  /** A safe file name: no path or control characters, with the extension of the real type. */
+  fileName: string;
+  /** The type read from the bytes (never the client's claim). */
+  mediaType: AttachmentType;
+  /** The cleaned bytes: images re-encoded, PDFs rebuilt, without metadata. */
+  bytes: Buffer;
+};
+
 /**
- * Checks and cleans an uploaded file. Throws a 400 (not an accepted type, damaged, or not what
- * it claims to be) or a 413; returns the cleaned bytes and their real type.
+ * Checks and cleans an uploaded file; pure (no database, no I/O), shared with other modules that
+ * accept files (concerns' action attachments). Throws a 400 `invalid` (empty, not an accepted type,
+ * damaged, or not the type the client claimed; the field error is on `field`, default `data`) or a
+ * 413 `payload_too_large` (over ATTACHMENT_MAX_BYTES before or after cleaning).
  */
 export async function sanitiseUpload(
-  bytes: Buffer,
-  claimedType?: string,
-): Promise<{ contentType: AttachmentType; bytes: Buffer }> {
+  fileName: string,
+  input: Buffer | Uint8Array,
+  options: { claimedType?: string | undefined; field?: string } = {},
+): Promise<SanitisedUpload> {
+  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input);
+  const refuse = () => notAccepted(options.field);
   if (bytes.length > ATTACHMENT_MAX_BYTES) throw tooLarge();
-  if (bytes.length === 0) throw notAccepted();
+  if (bytes.length === 0) throw refuse();
   const type = sniffType(bytes);
-  if (!type) throw notAccepted();
-  if (claimedType && claimedType !== type && !(claimedType === 'image/jpg' && type === 'image/jpeg')) {
-    throw notAccepted();
-  }
+  if (!type) throw refuse();
+  const claimed = options.claimedType;
+  if (claimed && claimed !== type && !(claimed === 'image/jpg' && type === 'image/jpeg')) throw refuse();
   try {
     const cleaned = type === 'application/pdf' ? await rebuildPdf(bytes) : await reencodeImage(bytes, type);
     if (cleaned.length > ATTACHMENT_MAX_BYTES) throw tooLarge();
-    return { contentType: type, bytes: cleaned };
+    return { fileName: cleanFileName(fileName, type), mediaType: type, bytes: cleaned };
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw notAccepted();
+    throw refuse();
   }
 }
 
@@ -205,7 +218,7 @@ export type AttachmentSummary = {
 async function storeAttachment(
   tx: Parameters<Parameters<Services['db']['transaction']>[0]>[0],
   key: ReportKey,
-  input: { fileName: string; contentType: AttachmentType; bytes: Buffer },
+  input: SanitisedUpload,
   author: { kind: 'reporter' } | { kind: 'handler'; userId: string },
 ): Promise<AttachmentSummary> {
   const [{ n }] = (await tx
@@ -216,7 +229,7 @@ async function storeAttachment(
     throw conflict(`A report can have at most ${ATTACHMENTS_PER_REPORT} files. Nothing was saved.`);
   }
   const id = crypto.randomUUID();
-  const fileName = cleanFileName(input.fileName, input.contentType);
+  const { fileName } = input;
   const sealed = sealAttachment(key, id, fileName, input.bytes);
   const createdAt = new Date();
   await tx.insert(reportAttachments).values({
@@ -224,7 +237,7 @@ async function storeAttachment(
     reportId: key.reportId,
     author: author.kind,
     handlerUserId: author.kind === 'handler' ? author.userId : null,
-    contentType: input.contentType,
+    contentType: input.mediaType,
     sizeBytes: input.bytes.length,
     ...sealed,
     createdAt,
@@ -234,12 +247,12 @@ async function storeAttachment(
     action: 'reports.attachment_add',
     subjectType: 'speak_up_report',
     subjectId: key.reportId,
-    data: { attachmentId: id, contentType: input.contentType, sizeBytes: input.bytes.length },
+    data: { attachmentId: id, contentType: input.mediaType, sizeBytes: input.bytes.length },
   });
   return {
     id,
     fileName,
-    contentType: input.contentType,
+    contentType: input.mediaType,
     sizeBytes: input.bytes.length,
     author: author.kind,
     createdAt: createdAt.toISOString(),
@@ -271,7 +284,9 @@ export async function addReporterAttachment(
   input: UploadInput,
 ): Promise<AttachmentSummary> {
   // Clean first, outside the transaction: nothing is written if the file is refused.
-  const clean = await sanitiseUpload(decodeUpload(input.data), input.contentType);
+  const clean = await sanitiseUpload(input.fileName, decodeUpload(input.data), {
+    claimedType: input.contentType,
+  });
   return services.db.transaction(async (tx) => {
     const [row] = await tx
       .select({ wrappedKey: reports.wrappedKey })
@@ -281,7 +296,7 @@ export async function addReporterAttachment(
     if (!row?.wrappedKey) throw noSuchReceipt();
     const key = openReportKey(services.masterKey, reportId, row.wrappedKey);
     try {
-      return await storeAttachment(tx, key, { fileName: input.fileName, ...clean }, { kind: 'reporter' });
+      return await storeAttachment(tx, key, clean, { kind: 'reporter' });
     } finally {
       key.destroy();
     }
@@ -295,15 +310,12 @@ export async function addCaseAttachment(
   reportId: string,
   input: UploadInput,
 ): Promise<AttachmentSummary> {
-  const clean = await sanitiseUpload(decodeUpload(input.data), input.contentType);
+  const clean = await sanitiseUpload(input.fileName, decodeUpload(input.data), {
+    claimedType: input.contentType,
+  });
   return withCase(services, actor, reportId, true, async (tx, { key }) => {
     if (!key) throw conflict('The reporter deleted this report; its content no longer exists.');
-    return storeAttachment(
-      tx,
-      key,
-      { fileName: input.fileName, ...clean },
-      { kind: 'handler', userId: actor.userId },
-    );
+    return storeAttachment(tx, key, clean, { kind: 'handler', userId: actor.userId });
   });
 }
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, not, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import type { Tx } from '../../../db/client';
@@ -27,6 +27,7 @@ import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { conflict, invalid, notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
+import { ensureConflictScan, notNamedHandler } from './conflicts';
 import { findProvider } from './directory';
 import { isHeld, notHeld } from './matching';
 import { handledInstitutions, mayBeAssigned, mayHandleCasesOf, mayReadCase } from './policy';
@@ -109,7 +110,29 @@ export async function withCase<T>(
   });
 }
 
-function summarise(row: ReportRow, handler: { id: string; name: string } | null, now: Date): CaseSummary {
+/** The columns a queue line needs: no sealed column is read for the queue. */
+const summaryColumns = {
+  id: reports.id,
+  reference: reports.reference,
+  institutionId: reports.institutionId,
+  status: reports.status,
+  anonymous: reports.anonymous,
+  setting: reports.setting,
+  outcomeWanted: reports.outcomeWanted,
+  assessmentProtection: reports.assessmentProtection,
+  receivedAt: reports.receivedAt,
+  acknowledgedAt: reports.acknowledgedAt,
+  actionAt: reports.actionAt,
+  closedAt: reports.closedAt,
+  acknowledgeDueAt: reports.acknowledgeDueAt,
+  respondDueAt: reports.respondDueAt,
+  lastReporterMessageAt: reports.lastReporterMessageAt,
+  deletionRequestedAt: reports.deletionRequestedAt,
+};
+
+function summarise(
+  row: Pick<ReportRow, keyof typeof summaryColumns>,
+  handler: { id: string; name: string } | null, now: Date): CaseSummary {
   return {
     id: row.id,
     reference: row.reference,
@@ -138,9 +161,16 @@ async function handlerOf(tx: Tx, userId: string | null): Promise<{ id: string; n
 
 // ---- the queue --------------------------------------------------------------------------------------
 
+/** SQL: a deadline of the case has passed (the same rule as `overdueFlags`). */
+const overdueSql = (now: Date) =>
+  sql`(${reports.closedAt} is null and ((${reports.acknowledgedAt} is null and ${reports.acknowledgeDueAt} < ${now}) or (${reports.actionAt} is null and ${reports.respondDueAt} < ${now})))`;
+
 /**
  * The queue of the actor's institutions: filters, overdue flags, 25 to a page. Open cases come
  * first, the nearest response deadline first; closed ones after, the most recently closed first.
+ * Filtered, counted and paged in SQL; nothing is decrypted. A case is left out when the actor is
+ * marked conflicted on it or named in it (`speak_up_named_handlers`, brought up to date for this
+ * handler first by `ensureConflictScan`).
  */
 export async function listCases(
   services: Services,
@@ -151,54 +181,45 @@ export async function listCases(
   let institutionIds = handledInstitutions(actor);
   if (query.institutionId) institutionIds = institutionIds.filter((id) => id === query.institutionId);
   if (institutionIds.length === 0) throw notFound('That case queue');
+  for (const institutionId of institutionIds) {
+    await ensureConflictScan(services.db, services.masterKey, actor, institutionId, now);
+  }
   const handler = alias(users, 'handler');
   const conditions = [
     inArray(reports.institutionId, institutionIds),
     sql`not exists (select 1 from speak_up_conflicts c where c.report_id = "speak_up_reports"."id" and c.user_id = ${actor.userId})`,
+    notNamedHandler(services.masterKey, institutionIds, actor.userId),
     notHeld,
   ];
   if (query.status) conditions.push(eq(reports.status, query.status));
   if (query.assigned === 'me') conditions.push(eq(reports.assignedHandlerId, actor.userId));
   if (query.assigned === 'unassigned') conditions.push(isNull(reports.assignedHandlerId));
-  const rows = await services.db
-    .select({ report: reports, handlerId: handler.id, handlerName: handler.name })
-    .from(reports)
-    .leftJoin(handler, eq(handler.id, reports.assignedHandlerId))
-    .where(and(...conditions))
-    .orderBy(
-      sql`case when ${reports.status} = 'closed' then 1 else 0 end`,
-      sql`case when ${reports.status} = 'closed' then null else ${reports.respondDueAt} end asc`,
-      sql`${reports.closedAt} desc nulls last`,
-      asc(reports.reference),
-    );
-  const visible = rows.filter(({ report }) => {
-    if (!report.peopleSealed || !report.wrappedKey) return true;
-    // Someone named in the report does not see it, not even in the queue.
-    const key = openReportKey(services.masterKey, report.id, report.wrappedKey);
-    try {
-      return mayReadCase(actor, {
-        institutionId: report.institutionId,
-        conflictedUserIds: [],
-        peopleText: peopleText(openPeople(key, report)),
-      });
-    } finally {
-      key.destroy();
-    }
-  });
-  const items = visible
-    .map(({ report, handlerId, handlerName }) =>
-      summarise(report, handlerId ? { id: handlerId, name: handlerName! } : null, now),
-    )
-    .filter(
-      (c) =>
-        query.overdue === undefined || (c.overdue.acknowledgement || c.overdue.response) === query.overdue,
-    );
+  if (query.overdue !== undefined) conditions.push(query.overdue ? overdueSql(now) : not(overdueSql(now)));
+  const where = and(...conditions);
   const pageSize = SpeakUpLimits.casesPageSize;
+  const [rows, [counted]] = await Promise.all([
+    services.db
+      .select({ report: summaryColumns, handlerId: handler.id, handlerName: handler.name })
+      .from(reports)
+      .leftJoin(handler, eq(handler.id, reports.assignedHandlerId))
+      .where(where)
+      .orderBy(
+        sql`case when ${reports.status} = 'closed' then 1 else 0 end`,
+        sql`case when ${reports.status} = 'closed' then null else ${reports.respondDueAt} end asc`,
+        sql`${reports.closedAt} desc nulls last`,
+        asc(reports.reference),
+      )
+      .limit(pageSize)
+      .offset((query.page - 1) * pageSize),
+    services.db.select({ total: sql<number>`count(*)::int` }).from(reports).where(where),
+  ]);
   return {
-    items: items.slice((query.page - 1) * pageSize, query.page * pageSize),
+    items: rows.map(({ report, handlerId, handlerName }) =>
+      summarise(report, handlerId ? { id: handlerId, name: handlerName! } : null, now),
+    ),
     page: query.page,
     pageSize,
-    total: items.length,
+    total: counted?.total ?? 0,
   };
 }
 

@@ -18,6 +18,7 @@ import crypto from 'node:crypto';
 
 const KEK_PURPOSE = 'report-dek';
 const LOOKUP_PURPOSE = 'report-reporter-lookup';
+const NAMED_HANDLER_PURPOSE = 'report-named-handler';
 const IV_BYTES = 12;
 const KEY_BYTES = 32;
 
@@ -131,4 +132,26 @@ export function openReportKey(masterKey: Buffer, reportId: string, wrapped: stri
  */
 export function reporterLookupHash(masterKey: Buffer, userId: string): string {
   return crypto.createHmac('sha256', derive(masterKey, LOOKUP_PURPOSE)).update(userId).digest('hex');
+}
+
+/**
+ * A keyed token standing for a case handler of a school, stored beside the reports that name them
+ * (speak_up_named_handlers): the queue filters on it, a database copy cannot tell who it is.
+ */
+export function namedHandlerToken(masterKey: Buffer, institutionId: string, userId: string): string {
+  return crypto
+    .createHmac('sha256', derive(masterKey, NAMED_HANDLER_PURPOSE))
+    .update(`handler\u0000${institutionId}\u0000${userId}`)
+    .digest('hex');
+}
+
+/** A keyed hash of what a conflict scan compared: the handler's name, e-mail and role grant. */
+export function conflictScanFingerprint(
+  masterKey: Buffer,
+  handler: { name: string; email: string; grantedAt: Date },
+): string {
+  return crypto
+    .createHmac('sha256', derive(masterKey, NAMED_HANDLER_PURPOSE))
+    .update(`scan\u0000${handler.name}\u0000${handler.email}\u0000${handler.grantedAt.toISOString()}`)
+    .digest('hex');
 }

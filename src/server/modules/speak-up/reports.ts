@@ -34,6 +34,7 @@ import {
 } from '../../platform/receipt';
 import type { Services } from '../../platform/services';
 import { isUniqueViolation } from '../identity/admin';
+import { recordNamedHandlers } from './conflicts';
 import { assertInstitution, findProvider, listSupportContacts } from './directory';
 import { heldReporterHash, holdForMatching, isHeld, reporterMatchHash } from './matching';
 import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
@@ -229,6 +230,12 @@ export async function submitReport(
       stored = await db.transaction(async (tx) => {
         const reference = await nextReference(tx, input.institutionId, receivedAt);
         await tx.insert(reports).values({ ...values, reference });
+        // Before any audit event: the school's lock is always taken before the audit log's.
+        await recordNamedHandlers(tx, masterKey, {
+          id,
+          institutionId: input.institutionId,
+          peopleText: peopleText(people),
+        });
         await tx.insert(reportReceipts).values({ reportId: id, locator: receipt.locator, secretHash });
         await recordAudit(tx, {
           // Never the reporter, even for a named report: the audit log is not sealed.

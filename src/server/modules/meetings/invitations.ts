@@ -1,0 +1,123 @@
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Db, Tx } from '../../../db/client';
+import { agendaItems, meetingInvitees, type meetings, users } from '../../../db/schema';
+import type { Services } from '../../platform/services';
+import { meetingLink } from './access';
+import { buildInvitation, type CalendarMeeting, parseMailbox } from './ical';
+import { describeInstant } from './time';
+
+/**
+ * Invitations, updates and cancellations by e-mail, each with its iCalendar file. Queued in the
+ * caller's transaction (the outbox), so mail exists exactly when the change does.
+ */
+
+export type MeetingRow = typeof meetings.$inferSelect;
+
+/** The meeting as calendars see it, with the agenda in the description. */
+export function calendarMeetingOf(
+  meeting: MeetingRow,
+  publicUrl: string,
+  networkName: string,
+  agenda: string[],
+): CalendarMeeting {
+  const url = `${publicUrl}${meetingLink(meeting.id)}`;
+  const lines = [`${networkName} meeting.`];
+  if (agenda.length > 0) lines.push('', 'Agenda:', ...agenda.map((title, i) => `${i + 1}. ${title}`));
+  if (meeting.onlineUrl) lines.push('', `Join online: ${meeting.onlineUrl}`);
+  lines.push('', `Details: ${url}`);
+  return {
+    uid: meeting.icalUid,
+    sequence: meeting.sequence,
+    title: meeting.title,
+    startsAt: meeting.startsAt,
+    durationMinutes: meeting.durationMinutes,
+    place: meeting.place,
+    onlineUrl: meeting.onlineUrl,
+    cancelled: meeting.status === 'cancelled',
+    url,
+    description: lines.join('\n'),
+  };
+}
+
+export async function agendaTitles(db: Db | Tx, meetingId: string): Promise<string[]> {
+  const rows = await db
+    .select({ title: agendaItems.title })
+    .from(agendaItems)
+    .where(eq(agendaItems.meetingId, meetingId))
+    .orderBy(asc(agendaItems.position));
+  return rows.map((r) => r.title);
+}
+
+export type InvitationKind = 'invitation' | 'update' | 'cancellation';
+
+const SUBJECT: Record<InvitationKind, string> = {
+  invitation: 'Invitation',
+  update: 'Updated',
+  cancellation: 'Cancelled',
+};
+
+/**
+ * E-mails the meeting's invitees (or just `onlyUserIds`) an invitation or update (METHOD:REQUEST)
+ * or a cancellation (METHOD:CANCEL). Returns how many were queued.
+ */
+export async function mailInvitees(
+  tx: Tx,
+  services: Pick<Services, 'mailer' | 'config'>,
+  meeting: MeetingRow,
+  networkName: string,
+  kind: InvitationKind,
+  now: Date,
+  onlyUserIds?: string[],
+): Promise<number> {
+  const people = await tx
+    .select({ name: users.name, email: users.email })
+    .from(meetingInvitees)
+    .innerJoin(users, eq(users.id, meetingInvitees.userId))
+    .where(
+      and(
+        eq(meetingInvitees.meetingId, meeting.id),
+        isNull(users.disabledAt),
+        onlyUserIds ? inArray(meetingInvitees.userId, onlyUserIds) : undefined,
+      ),
+    );
+  if (people.length === 0) return 0;
+  const agenda = await agendaTitles(tx, meeting.id);
+  const calendar = calendarMeetingOf(meeting, services.config.publicUrl, networkName, agenda);
+  const organizer = { ...parseMailbox(services.config.mailFrom), name: networkName };
+  const method = kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
+  const when = describeInstant(meeting.startsAt, meeting.timeZone);
+  const where = meeting.place ?? (meeting.onlineUrl ? 'Online' : 'To be confirmed');
+  const opening: Record<InvitationKind, string> = {
+    invitation: `You are invited to ${meeting.title} (${networkName}).`,
+    update: `${meeting.title} (${networkName}) has changed. The details below replace the earlier ones.`,
+    cancellation: `${meeting.title} (${networkName}) on ${when} is cancelled.`,
+  };
+  const text =
+    kind === 'cancellation'
+      ? `${opening.cancellation}\n\n${calendar.url}`
+      : [
+          opening[kind],
+          '',
+          `When: ${when}, ${meeting.durationMinutes} minutes`,
+          `Where: ${where}`,
+          ...(meeting.onlineUrl ? [`Online: ${meeting.onlineUrl}`] : []),
+          ...(agenda.length > 0 ? ['', 'Agenda:', ...agenda.map((t, i) => `${i + 1}. ${t}`)] : []),
+          '',
+          `The calendar file attached adds it to your calendar. Details: ${calendar.url}`,
+        ].join('\n');
+  for (const person of people) {
+    await services.mailer.queue(tx as unknown as Db, {
+      to: person.email,
+      subject: `${SUBJECT[kind]}: ${meeting.title}, ${when}`,
+      text,
+      attachments: [
+        {
+          filename: kind === 'cancellation' ? 'cancel.ics' : 'invite.ics',
+          contentType: `text/calendar; charset=utf-8; method=${method}`,
+          content: buildInvitation(method, calendar, organizer, person, now),
+        },
+      ],
+    });
+  }
+  return people.length;
+}

@@ -1,0 +1,473 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../../db/client';
+import {
+  meetingSeries,
+  meetings,
+  pollAnswers,
+  pollRequiredPeople,
+  pollSlots,
+  polls,
+} from '../../../db/schema';
+import type {
+  AnswerSubmit,
+  Confirm,
+  MeetingDetail,
+  PollCreate,
+  PollDetail,
+  PollSummary,
+} from '../../../shared/meetings/schema';
+import { AnswerSubmitSchema, PollCreateSchema } from '../../../shared/meetings/schema';
+import type { Actor } from '../../platform/actor';
+import { recordAudit } from '../../platform/audit/audit';
+import { conflict, forbidden, invalid, notFound } from '../../platform/errors';
+import { notify } from '../../platform/notifications';
+import type { Services } from '../../platform/services';
+import {
+  assertManages,
+  assertSees,
+  iso,
+  loadNetwork,
+  mailOf,
+  type Member,
+  networkMembers,
+  pollLink,
+} from './access';
+import { createMeetingRecord, meetingDetail } from './meetings';
+import { isNetworkMember, mayAnswerPoll, mayManageMeetings } from './policy';
+import { rankSlots, requiredLabel } from './ranking';
+import { checkSlots, ruleFromWallTime, utcToWallTime, wallTimeToUtc } from './time';
+
+/**
+ * Availability polls: a lead proposes times, members answer yes / if need be / no, the ranking
+ * weighs students first and requires the required people; confirming makes the meeting and
+ * invites everyone who answered.
+ */
+
+export type MeetingServices = Pick<Services, 'db' | 'mailer' | 'config'>;
+
+const POLL = 'That poll';
+
+async function loadPoll(db: Db | Tx, pollId: string) {
+  const [poll] = await db.select().from(polls).where(eq(polls.id, pollId));
+  if (!poll) throw notFound(POLL);
+  return poll;
+}
+
+/** Creates a poll (leads); every slot checked (exists in the zone, future, no overlaps); nothing written on a problem. */
+export async function createPoll(
+  services: MeetingServices,
+  actor: Actor | null,
+  networkId: string,
+  raw: PollCreate,
+  now = new Date(),
+): Promise<PollDetail> {
+  assertManages(actor, networkId, 'That network');
+  const input = PollCreateSchema.parse(raw);
+  const network = await loadNetwork(services.db, networkId);
+  const checked = checkSlots(input.slots, input.timeZone, now);
+  const problems = checked.ok ? [] : [...checked.problems];
+  let deadlineAt: Date | null = null;
+  if (input.deadline) {
+    const deadline = wallTimeToUtc(input.deadline, input.timeZone);
+    if (!deadline.ok) problems.push({ path: 'deadline', message: deadline.message });
+    else if (deadline.at <= now) problems.push({ path: 'deadline', message: 'The deadline has already passed.' });
+    else deadlineAt = deadline.at;
+  }
+  const members = await networkMembers(services.db, networkId);
+  const memberIds = new Set(members.map((m) => m.userId));
+  input.requiredUserIds.forEach((userId, i) => {
+    if (!memberIds.has(userId)) {
+      problems.push({ path: `requiredUserIds.${i}`, message: 'Choose a member of the network.' });
+    }
+  });
+  if (problems.length > 0 || !checked.ok) {
+    throw invalid(problems[0]?.message ?? 'Please check the poll.', problems);
+  }
+
+  const pollId = await services.db.transaction(async (tx) => {
+    const [poll] = await tx
+      .insert(polls)
+      .values({
+        networkId,
+        title: input.title,
+        description: input.description,
+        timeZone: input.timeZone,
+        deadlineAt,
+        weights: input.weights,
+        minStudents: input.minStudents,
+        forSeries: input.forSeries,
+        createdBy: actor.userId,
+        createdAt: now,
+      })
+      .returning({ id: polls.id });
+    await tx.insert(pollSlots).values(
+      checked.slots.map((slot) => ({
+        pollId: poll!.id,
+        startsAt: slot.startsAt,
+        durationMinutes: slot.durationMinutes,
+        place: slot.place ?? null,
+        onlineUrl: slot.onlineUrl ?? null,
+      })),
+    );
+    const required = [...new Set(input.requiredUserIds)];
+    if (required.length > 0) {
+      await tx.insert(pollRequiredPeople).values(required.map((userId) => ({ pollId: poll!.id, userId })));
+    }
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'meetings.poll_create',
+      subjectType: 'meeting_poll',
+      subjectId: poll!.id,
+      data: { networkId, slots: checked.slots.length, required: required.length },
+    });
+    await notify(tx, {
+      userIds: members.map((m) => m.userId).filter((id) => id !== actor.userId),
+      kind: 'meeting.poll',
+      subject: `When can you come? ${input.title}`,
+      link: pollLink(poll!.id),
+      email: {
+        subject: `When can you come? ${input.title}`,
+        text: `${network.name} is choosing a time for “${input.title}”. Say when you can come:`,
+      },
+      mail: mailOf(services),
+      at: now,
+    });
+    return poll!.id;
+  });
+  return pollDetail(services.db, actor, pollId);
+}
+
+/** A network's polls, newest first. */
+export async function listPolls(db: Db, actor: Actor | null, networkId: string): Promise<PollSummary[]> {
+  assertSees(actor, networkId, 'That network');
+  const rows = await db
+    .select({
+      id: polls.id,
+      title: polls.title,
+      status: polls.status,
+      timeZone: polls.timeZone,
+      deadlineAt: polls.deadlineAt,
+      createdAt: polls.createdAt,
+      slotCount: sql<number>`(select count(*)::int from ${pollSlots} where ${pollSlots.pollId} = ${polls.id})`,
+      respondents: sql<number>`(select count(distinct ${pollAnswers.userId})::int from ${pollAnswers} where ${pollAnswers.pollId} = ${polls.id})`,
+      answeredByMe: sql<boolean>`exists (select 1 from ${pollAnswers} where ${pollAnswers.pollId} = ${polls.id} and ${pollAnswers.userId} = ${actor.userId})`,
+    })
+    .from(polls)
+    .where(eq(polls.networkId, networkId))
+    .orderBy(desc(polls.createdAt))
+    .limit(100);
+  return rows.map((r) => ({
+    ...r,
+    deadlineAt: iso(r.deadlineAt),
+    createdAt: r.createdAt.toISOString(),
+    answeredByMe: Boolean(r.answeredByMe),
+  }));
+}
+
+/** A poll with its slots in local and UTC time, the viewer's answers and the explained ranking. */
+export async function pollDetail(db: Db | Tx, actor: Actor | null, pollId: string): Promise<PollDetail> {
+  const poll = await loadPoll(db, pollId);
+  assertSees(actor, poll.networkId, POLL);
+  const [network, slots, answers, members, required, meeting] = await Promise.all([
+    loadNetwork(db, poll.networkId),
+    db.select().from(pollSlots).where(eq(pollSlots.pollId, pollId)).orderBy(asc(pollSlots.startsAt)),
+    db
+      .select({ slotId: pollAnswers.slotId, userId: pollAnswers.userId, answer: pollAnswers.answer })
+      .from(pollAnswers)
+      .where(eq(pollAnswers.pollId, pollId)),
+    networkMembers(db, poll.networkId),
+    db.select({ userId: pollRequiredPeople.userId }).from(pollRequiredPeople).where(eq(pollRequiredPeople.pollId, pollId)),
+    db.select({ id: meetings.id }).from(meetings).where(eq(meetings.pollId, pollId)).limit(1),
+  ]);
+  const byId = new Map<string, Member>(members.map((m) => [m.userId, m]));
+  const requiredPeople = required.map((r) => {
+    const m = byId.get(r.userId);
+    return { userId: r.userId, name: m?.name ?? 'A former member', kind: m?.kind ?? null, leadTitle: m?.leadTitle ?? null };
+  });
+  const ranking = rankSlots({
+    slots,
+    answers,
+    people: byId,
+    weights: poll.weights,
+    required: requiredPeople.map((p) => ({ userId: p.userId, label: requiredLabel(p.name, p.kind, p.leadTitle) })),
+    minStudents: poll.minStudents,
+  });
+  const respondentIds = new Set(answers.filter((a) => byId.has(a.userId)).map((a) => a.userId));
+  const manages = mayManageMeetings(actor, poll.networkId);
+  return {
+    id: poll.id,
+    networkId: poll.networkId,
+    networkName: network.name,
+    title: poll.title,
+    description: poll.description,
+    timeZone: poll.timeZone,
+    status: poll.status,
+    deadlineAt: iso(poll.deadlineAt),
+    deadlineLocal: poll.deadlineAt ? utcToWallTime(poll.deadlineAt, poll.timeZone) : null,
+    weights: poll.weights,
+    minStudents: poll.minStudents,
+    forSeries: poll.forSeries,
+    requiredPeople: requiredPeople.map(({ userId, name, kind }) => ({ userId, name, kind })),
+    slots: slots.map((s) => ({
+      id: s.id,
+      startsAt: s.startsAt.toISOString(),
+      startsLocal: utcToWallTime(s.startsAt, poll.timeZone),
+      endsLocal: utcToWallTime(new Date(s.startsAt.getTime() + s.durationMinutes * 60_000), poll.timeZone),
+      durationMinutes: s.durationMinutes,
+      place: s.place,
+      onlineUrl: s.onlineUrl,
+    })),
+    myAnswers: answers
+      .filter((a) => a.userId === actor.userId)
+      .map((a) => ({ slotId: a.slotId, answer: a.answer })),
+    canAnswer: mayAnswerPoll(actor, poll.networkId, poll.status),
+    canManage: manages,
+    ranking,
+    respondents: respondentIds.size,
+    members: members.length,
+    notAnswered: manages
+      ? members
+          .filter((m) => !respondentIds.has(m.userId))
+          .map((m) => ({ userId: m.userId, name: m.name, kind: m.kind }))
+      : null,
+    confirmedSlotId: poll.confirmedSlotId,
+    meetingId: meeting[0]?.id ?? null,
+    remindedAt: iso(poll.remindedAt),
+  };
+}
+
+/** Saves the viewer's answers (all in one request; answers to other slots are kept). */
+export async function submitAnswers(
+  db: Db,
+  actor: Actor | null,
+  pollId: string,
+  raw: AnswerSubmit,
+  now = new Date(),
+): Promise<PollDetail> {
+  const input = AnswerSubmitSchema.parse(raw);
+  const poll = await loadPoll(db, pollId);
+  assertSees(actor, poll.networkId, POLL);
+  if (!isNetworkMember(actor, poll.networkId)) {
+    throw forbidden('Only members of the network answer its polls.');
+  }
+  if (!mayAnswerPoll(actor, poll.networkId, poll.status) || (poll.deadlineAt && poll.deadlineAt <= now)) {
+    throw conflict('This poll is closed: answers can no longer be changed.');
+  }
+  const slotIds = new Set(
+    (await db.select({ id: pollSlots.id }).from(pollSlots).where(eq(pollSlots.pollId, pollId))).map((s) => s.id),
+  );
+  const seen = new Set<string>();
+  const problems: { path: string; message: string }[] = [];
+  input.answers.forEach((a, i) => {
+    if (!slotIds.has(a.slotId)) problems.push({ path: `answers.${i}.slotId`, message: 'That time is not in this poll.' });
+    else if (seen.has(a.slotId)) problems.push({ path: `answers.${i}.slotId`, message: 'That time is answered twice.' });
+    seen.add(a.slotId);
+  });
+  if (problems.length > 0) throw invalid(problems[0]!.message, problems);
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(pollAnswers)
+      .values(input.answers.map((a) => ({ pollId, slotId: a.slotId, userId: actor.userId, answer: a.answer, updatedAt: now })))
+      .onConflictDoUpdate({
+        target: [pollAnswers.slotId, pollAnswers.userId],
+        set: { answer: sql`excluded.answer`, updatedAt: now },
+      });
+  });
+  return pollDetail(db, actor, pollId);
+}
+
+/** Closes a poll to answers (leads). */
+export async function closePoll(db: Db, actor: Actor | null, pollId: string): Promise<PollDetail> {
+  const poll = await loadPoll(db, pollId);
+  assertManages(actor, poll.networkId, POLL);
+  if (poll.status !== 'open') throw conflict('This poll is not open.');
+  await db.transaction(async (tx) => {
+    await tx.update(polls).set({ status: 'closed' }).where(eq(polls.id, pollId));
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'meetings.poll_close',
+      subjectType: 'meeting_poll',
+      subjectId: pollId,
+      data: {},
+    });
+  });
+  return pollDetail(db, actor, pollId);
+}
+
+/**
+ * Reminds the members who have not answered an open poll (in the app, and by e-mail for those who
+ * want it: the poll's title and link only). Used by the lead's button and the reminder job.
+ */
+export async function remindNonRespondents(
+  tx: Tx,
+  services: Pick<Services, 'mailer' | 'config'>,
+  poll: typeof polls.$inferSelect,
+  now: Date,
+): Promise<number> {
+  const members = await networkMembers(tx, poll.networkId);
+  const answered = new Set(
+    (await tx.selectDistinct({ userId: pollAnswers.userId }).from(pollAnswers).where(eq(pollAnswers.pollId, poll.id))).map(
+      (r) => r.userId,
+    ),
+  );
+  const waiting = members.filter((m) => !answered.has(m.userId)).map((m) => m.userId);
+  await tx.update(polls).set({ remindedAt: now }).where(eq(polls.id, poll.id));
+  if (waiting.length === 0) return 0;
+  const { notified } = await notify(tx, {
+    userIds: waiting,
+    kind: 'meeting.poll_reminder',
+    subject: `Reminder: when can you come? ${poll.title}`,
+    link: pollLink(poll.id),
+    email: { subject: `Reminder: ${poll.title}`, text: `Please say when you can come to “${poll.title}”:` },
+    mail: mailOf(services),
+    at: now,
+  });
+  return notified;
+}
+
+export async function remindPoll(
+  services: MeetingServices,
+  actor: Actor | null,
+  pollId: string,
+  now = new Date(),
+): Promise<{ reminded: number }> {
+  const poll = await loadPoll(services.db, pollId);
+  assertManages(actor, poll.networkId, POLL);
+  if (poll.status !== 'open') throw conflict('This poll is not open: there is nobody to remind.');
+  const reminded = await services.db.transaction(async (tx) => {
+    const n = await remindNonRespondents(tx, services, poll, now);
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'meetings.poll_remind',
+      subjectType: 'meeting_poll',
+      subjectId: pollId,
+      data: { reminded: n },
+    });
+    return n;
+  });
+  return { reminded };
+}
+
+/**
+ * Confirms a slot (leads): creates the meeting (and, for a series poll, the monthly series its
+ * weekday and time suggest), invites everyone who answered, builds the agenda and e-mails the
+ * invitations with their calendar file. All in one transaction.
+ */
+export async function confirmPoll(
+  services: MeetingServices,
+  actor: Actor | null,
+  pollId: string,
+  input: Confirm,
+  now = new Date(),
+): Promise<MeetingDetail> {
+  const poll = await loadPoll(services.db, pollId);
+  assertManages(actor, poll.networkId, POLL);
+  if (poll.status === 'confirmed' || poll.status === 'cancelled') {
+    throw conflict(`This poll is already ${poll.status}.`);
+  }
+  const [slot] = await services.db
+    .select()
+    .from(pollSlots)
+    .where(and(eq(pollSlots.id, input.slotId), eq(pollSlots.pollId, pollId)));
+  if (!slot) throw invalid('That time is not in this poll.', [{ path: 'slotId', message: 'That time is not in this poll.' }]);
+  if (slot.startsAt <= now) {
+    throw invalid('That time has already passed.', [{ path: 'slotId', message: 'That time has already passed.' }]);
+  }
+  const meetingId = await services.db.transaction(async (tx) => {
+    // Claim the poll first: a second confirmation racing this one finds it confirmed.
+    const claimed = await tx
+      .update(polls)
+      .set({ status: 'confirmed', confirmedSlotId: slot.id })
+      .where(and(eq(polls.id, pollId), inArray(polls.status, ['open', 'closed'])))
+      .returning({ id: polls.id });
+    if (claimed.length === 0) throw conflict('This poll was confirmed a moment ago.');
+    let seriesId: string | null = null;
+    if (poll.forSeries) {
+      const startsLocal = utcToWallTime(slot.startsAt, poll.timeZone);
+      const [series] = await tx
+        .insert(meetingSeries)
+        .values({
+          networkId: poll.networkId,
+          title: input.title ?? poll.title,
+          rule: { freq: 'monthly', ...ruleFromWallTime(startsLocal) } as typeof meetingSeries.$inferInsert.rule,
+          durationMinutes: slot.durationMinutes,
+          timeZone: poll.timeZone,
+          place: slot.place,
+          onlineUrl: slot.onlineUrl,
+          startsOn: startsLocal.slice(0, 10),
+          createdBy: actor.userId,
+          createdAt: now,
+        })
+        .returning({ id: meetingSeries.id });
+      seriesId = series!.id;
+    }
+    const respondents = (
+      await tx.selectDistinct({ userId: pollAnswers.userId }).from(pollAnswers).where(eq(pollAnswers.pollId, pollId))
+    ).map((r) => r.userId);
+    const meeting = await createMeetingRecord(tx, services, actor, {
+      networkId: poll.networkId,
+      title: input.title ?? poll.title,
+      startsAt: slot.startsAt,
+      durationMinutes: slot.durationMinutes,
+      timeZone: poll.timeZone,
+      place: slot.place,
+      onlineUrl: slot.onlineUrl,
+      pollId,
+      seriesId,
+      inviteeIds: respondents,
+      sendInvitations: true,
+      buildAgenda: true,
+      now,
+    });
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'meetings.poll_confirm',
+      subjectType: 'meeting_poll',
+      subjectId: pollId,
+      data: { slotId: slot.id, meetingId: meeting.id, seriesId, invited: respondents.length },
+    });
+    return meeting.id;
+  });
+  return meetingDetail(services.db, actor, meetingId);
+}
+
+/**
+ * The hourly job: closes open polls whose deadline has passed, and reminds non-respondents once
+ * when a deadline is less than two days away. Returns what it did.
+ */
+export async function closeAndRemindDuePolls(
+  tx: Tx,
+  services: Pick<Services, 'mailer' | 'config'>,
+  at: Date,
+): Promise<{ closed: number; reminded: number }> {
+  const closed = await tx
+    .update(polls)
+    .set({ status: 'closed' })
+    .where(and(eq(polls.status, 'open'), isNotNull(polls.deadlineAt), lte(polls.deadlineAt, at)))
+    .returning({ id: polls.id, networkId: polls.networkId, title: polls.title });
+  for (const poll of closed) {
+    await recordAudit(tx, {
+      actorUserId: null,
+      action: 'meetings.poll_close',
+      subjectType: 'meeting_poll',
+      subjectId: poll.id,
+      data: { reason: 'deadline' },
+    });
+    const leads = (await networkMembers(tx, poll.networkId)).filter((m) => m.role === 'lead').map((m) => m.userId);
+    await notify(tx, {
+      userIds: leads,
+      kind: 'meeting.poll_closed',
+      subject: `Poll closed, ready to confirm: ${poll.title}`,
+      link: pollLink(poll.id),
+      at,
+    });
+  }
+  const soon = new Date(at.getTime() + 48 * 3_600_000);
+  const due = await tx
+    .select()
+    .from(polls)
+    .where(and(eq(polls.status, 'open'), isNull(polls.remindedAt), isNotNull(polls.deadlineAt), lte(polls.deadlineAt, soon)));
+  let reminded = 0;
+  for (const poll of due) reminded += await remindNonRespondents(tx, services, poll, at);
+  return { closed: closed.length, reminded };
+}

@@ -1,0 +1,105 @@
+import crypto from 'node:crypto';
+import { lt, sql } from 'drizzle-orm';
+import type { FastifyRequest, RouteOptions } from 'fastify';
+import type { Db } from '../../db/client';
+import { rateLimitCounters } from '../../db/schema';
+import { AppError } from './errors';
+
+/**
+ * Rate limits shared by every instance: @fastify/rate-limit keeps its counters in memory, so N
+ * instances behind a load balancer would allow N times the limit. This store keeps them in the
+ * database instead: one row per route, client and fixed window, incremented with one upsert.
+ *
+ * No client address is stored: the row's key is an HMAC of the address under a key derived from
+ * the master key and the window, so a key means nothing outside its window, and expired rows
+ * are deleted (at most once a minute per instance, by whichever request notices first).
+ */
+
+type StoreResult = { current: number; ttl: number };
+type Callback = (error: Error | null, result?: StoreResult) => void;
+
+/** What @fastify/rate-limit passes to `child()`: the merged route settings with the route itself. */
+type ChildOptions = { routeInfo?: Partial<Pick<RouteOptions, 'method' | 'url'>> };
+
+const PRUNE_EVERY_MS = 60_000;
+
+export type RateLimitStoreOptions = {
+  db: Db;
+  masterKey: Buffer;
+  /** The clock (tests move it); defaults to Date.now. */
+  now?: () => number;
+};
+
+/**
+ * The store class @fastify/rate-limit instantiates (`store` option). Each rate-limited route gets
+ * a child keyed by its method and URL pattern, so routes count separately.
+ */
+export function databaseRateLimitStore(options: RateLimitStoreOptions) {
+  const { db } = options;
+  const now = options.now ?? Date.now;
+  const hmacKey = crypto.hkdfSync('sha256', options.masterKey, Buffer.alloc(0), 'rate-limit-client', 32);
+  let lastPrune = 0;
+
+  const clientKey = (client: string, windowStart: number) =>
+    crypto
+      .createHmac('sha256', Buffer.from(hmacKey))
+      .update(`${windowStart}|${client}`)
+      .digest('base64url')
+      .slice(0, 32);
+
+  async function prune(at: number) {
+    if (at - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = at;
+    await db.delete(rateLimitCounters).where(lt(rateLimitCounters.expiresAt, new Date(at)));
+  }
+
+  async function increment(bucket: string, client: string, windowMs: number): Promise<StoreResult> {
+    const at = now();
+    const windowStart = Math.floor(at / windowMs) * windowMs;
+    const expiresAt = windowStart + windowMs;
+    const [row] = await db
+      .insert(rateLimitCounters)
+      .values({
+        bucket,
+        clientKey: clientKey(client, windowStart),
+        windowStart: new Date(windowStart),
+        count: 1,
+        expiresAt: new Date(expiresAt),
+      })
+      .onConflictDoUpdate({
+        target: [rateLimitCounters.bucket, rateLimitCounters.clientKey, rateLimitCounters.windowStart],
+        set: { count: sql`${rateLimitCounters.count} + 1` },
+      })
+      .returning({ count: rateLimitCounters.count });
+    await prune(at).catch(() => {});
+    return { current: row!.count, ttl: expiresAt - at };
+  }
+
+  return class DatabaseRateLimitStore {
+    readonly bucket: string;
+    // Typed loosely: the plugin's types say route options, at run time it passes its merged
+    // settings with the route as `routeInfo`.
+    constructor(settings: object = {}) {
+      const route = (settings as ChildOptions).routeInfo;
+      this.bucket = route?.url ? `${[route.method].flat().join(',')} ${route.url}` : 'global';
+    }
+    incr(client: string, callback: Callback, timeWindow: number) {
+      increment(this.bucket, client, timeWindow).then(
+        (result) => callback(null, result),
+        (error: Error) => callback(error),
+      );
+    }
+    child(settings: object) {
+      return new DatabaseRateLimitStore(settings);
+    }
+  };
+}
+
+/** The 429 every rate-limited route answers: the shared error shape, saying how long to wait. */
+export function rateLimitError(_request: FastifyRequest, context: { ttl: number }) {
+  const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+  return new AppError(
+    'rate_limited',
+    `Too many attempts from this device. Please wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
+  );
+}
