@@ -176,7 +176,10 @@ export const reportReceipts = pgTable('speak_up_receipts', {
   createdAt: createdAt(),
 });
 
-/** Two-way messages with the reporter, and the handlers' internal notes. Bodies are sealed. */
+/**
+ * Two-way messages with the reporter, and the handlers' internal notes. Bodies are sealed.
+ * `system`: written by Upstander itself (a matching-escrow release), not by a person.
+ */
 export const reportMessages = pgTable(
   'speak_up_messages',
   {
@@ -184,7 +187,7 @@ export const reportMessages = pgTable(
     reportId: uuid('report_id')
       .notNull()
       .references(() => reports.id, { onDelete: 'cascade' }),
-    author: text('author', { enum: ['reporter', 'handler'] }).notNull(),
+    author: text('author', { enum: ['reporter', 'handler', 'system'] }).notNull(),
     handlerUserId: uuid('handler_user_id').references(() => users.id, { onDelete: 'set null' }),
     internal: boolean('internal').notNull().default(false),
     bodySealed: text('body_sealed').notNull(),
@@ -342,8 +345,19 @@ export const reportMatchHolds = pgTable(
     reporterHash: text('reporter_hash').notNull(),
     heldAt: ts('held_at').notNull().defaultNow(),
     releasedAt: ts('released_at'),
+    /** When the hold ends without a match (the reporter is shown this date). */
+    expiresAt: ts('expires_at')
+      .notNull()
+      .default(sql`now() + interval '12 months'`),
+    /** What the reporter chose to happen then: pass it to the case handlers, or delete it. */
+    onExpiry: text('on_expiry', { enum: ['release', 'delete'] })
+      .notNull()
+      .default('delete'),
   },
-  (t) => [index('speak_up_match_holds_open_idx').on(t.institutionId, t.releasedAt)],
+  (t) => [
+    index('speak_up_match_holds_open_idx').on(t.institutionId, t.releasedAt),
+    index('speak_up_match_holds_expiry_idx').on(t.expiresAt).where(sql`${t.releasedAt} is null`),
+  ],
 );
 
 export const reportMatchKeys = pgTable(

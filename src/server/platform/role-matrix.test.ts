@@ -417,6 +417,31 @@ const MATRIX: Record<string, Entry> = {
     }),
     expect: caseHandlers(200),
   },
+  'POST /api/speak-up/receipt/attachments/download': {
+    request: (f) => ({
+      url: '/api/speak-up/receipt/attachments/download',
+      body: { receipt: f.speakUp.receipt, attachmentId: f.speakUp.attachmentId },
+    }),
+    expect: everyone(200),
+  },
+  'GET /api/speak-up/my-reports/:id/attachments': {
+    request: (f) => ({ url: `/api/speak-up/my-reports/${f.speakUp.namedReportId}/attachments` }),
+    expect: { visitor: 401, member: 200, lead: 404, caseHandler: 404, admin: 404 },
+  },
+  'POST /api/speak-up/my-reports/:id/attachments': {
+    request: (f) => ({
+      url: `/api/speak-up/my-reports/${f.speakUp.namedReportId}/attachments`,
+      body: { fileName: 'p.png', data: TINY_PNG },
+    }),
+    expect: { visitor: 401, member: 201, lead: 404, caseHandler: 404, admin: 404 },
+  },
+  'GET /api/speak-up/my-reports/:id/attachments/:attachmentId': {
+    // The fixture's file belongs to the anonymous report: not a file of the member's named report.
+    request: (f) => ({
+      url: `/api/speak-up/my-reports/${f.speakUp.namedReportId}/attachments/${f.speakUp.attachmentId}`,
+    }),
+    expect: { visitor: 401, member: 404, lead: 404, caseHandler: 404, admin: 404 },
+  },
   'GET /api/speak-up/institutions/:id/statistics': {
     request: (f) => ({ url: `/api/speak-up/institutions/${f.institutionId}/statistics` }),
     // Suppressed aggregates: the institution's leads and case handlers, and admins.

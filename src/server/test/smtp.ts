@@ -8,6 +8,8 @@ export type ReceivedMail = {
   from: string;
   subject: string;
   text: string;
+  /** Attached files (e.g. an iCalendar invitation), their content decoded as UTF-8 text. */
+  attachments: { filename: string | null; mimeType: string; content: string }[];
 };
 
 export type TestSmtp = {
@@ -48,6 +50,12 @@ export async function startTestSmtp(): Promise<TestSmtp> {
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
               subject: email.subject ?? '',
               text: email.text ?? '',
+              attachments: email.attachments.map((a) => ({
+                filename: a.filename,
+                mimeType: a.mimeType,
+                content:
+                  typeof a.content === 'string' ? a.content : Buffer.from(a.content as ArrayBuffer).toString('utf8'),
+              })),
             };
             messages.push(mail);
             for (const waiter of [...waiters]) waiter(mail);

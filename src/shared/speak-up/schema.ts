@@ -186,6 +186,12 @@ export type ReportWho = z.infer<typeof ReportWho>;
  * report is held, unseen by case handlers, until another reporter names the same person, or the
  * same site, role and month. Only keyed hashes of these are stored.
  */
+/** What happens to a report held in matching escrow when the hold ends without a match. */
+export const MatchingOnExpiry = z.enum(['release', 'delete']);
+export type MatchingOnExpiry = z.infer<typeof MatchingOnExpiry>;
+/** How long a report is held in matching escrow by default (SPEAK_UP_MATCHING_HOLD_MONTHS). */
+export const MATCHING_HOLD_MONTHS = 12;
+
 export const ReportMatching = z
   .strictObject({
     /** The person's name, as the reporter knows it (titles, case and accents do not matter). */
@@ -199,6 +205,8 @@ export const ReportMatching = z
       .optional(),
     /** An earlier receipt of yours, so your own reports never count as a match for each other. */
     previousReceipt: ReceiptCode.optional(),
+    /** If nobody else reports the same person while it is held: pass it on anyway, or delete it. */
+    onExpiry: MatchingOnExpiry.default('delete'),
   })
   .refine((m) => m.person !== undefined || m.context !== undefined, {
     message: 'Name the person, or give the site, role and month.',
@@ -297,8 +305,8 @@ export type SubmissionView = z.infer<typeof SubmissionViewSchema>;
 
 export const ReporterMessageSchema = z.object({
   id: z.uuid(),
-  /** Case handlers are not named to an anonymous reporter. */
-  author: z.enum(['reporter', 'handler']),
+  /** Case handlers are not named to an anonymous reporter. `system`: written by Upstander itself. */
+  author: z.enum(['reporter', 'handler', 'system']),
   body: z.string(),
   createdAt: z.iso.datetime(),
 });
@@ -315,6 +323,8 @@ export const ReporterViewSchema = z.object({
   supportContacts: z.array(SupportContactSchema),
   /** Held in matching escrow: no case handler has seen it yet (absent means false). */
   heldForMatching: z.boolean().optional(),
+  /** While held: until when, and what happens then if nobody else reports the same person. */
+  hold: z.object({ until: z.iso.datetime(), onExpiry: MatchingOnExpiry }).nullable().optional(),
 });
 
 export const DeletedSchema = z.object({ deleted: z.literal(true), reference: z.string() });
@@ -324,6 +334,10 @@ export const MyReportSchema = z.object({
   reference: z.string(),
   status: ReportStatus,
   receivedAt: z.iso.datetime(),
+  /** Held in matching escrow (no case handler has seen it yet). */
+  heldForMatching: z.boolean().optional(),
+  /** When a case handler or Upstander last wrote to you, if ever. */
+  lastReplyAt: z.iso.datetime().nullable().optional(),
 });
 
 // ---- case handling --------------------------------------------------------------------------------
@@ -373,7 +387,8 @@ export const CaseListSchema = z.object({
 
 export const CaseMessageSchema = z.object({
   id: z.uuid(),
-  author: z.enum(['reporter', 'handler']),
+  /** `system`: written by Upstander itself (a matching-escrow release), not by a handler. */
+  author: z.enum(['reporter', 'handler', 'system']),
   internal: z.boolean(),
   handler: z.object({ id: z.uuid(), name: z.string() }).nullable(),
   body: z.string(),
@@ -408,6 +423,13 @@ export const CaseDetailSchema = CaseSummarySchema.extend({
   escalations: z.array(EscalationSchema),
   /** The statuses this case may move to next. */
   nextStatuses: z.array(ReportStatus),
+  /**
+   * The school's case handlers, for assigning and for marking a conflict of interest: `named` in
+   * the report, `declared` (marked by themselves or a colleague), or null (may be assigned).
+   */
+  handlers: z
+    .array(z.object({ id: z.uuid(), name: z.string(), conflict: z.enum(['named', 'declared']).nullable() }))
+    .optional(),
 });
 
 export const AssignSchema = z.strictObject({ handlerId: z.uuid().nullable() });

@@ -279,8 +279,10 @@ export async function addActionAttachment(
 ): Promise<{ id: string; fileName: string; mediaType: string; size: number; createdAt: string }> {
   // Refuse people who may not add files before any decoding work.
   await db.transaction((tx) => lockWorkableAction(tx, actor, actionId));
-  const cleaned = await sanitiseUpload(decodeUpload(input.data), input.contentType);
-  const fileName = input.fileName.replace(/[\\/\p{Cc}]/gu, '_').slice(0, 200);
+  const cleaned = await sanitiseUpload(input.fileName, decodeUpload(input.data), {
+    claimedType: input.contentType,
+  });
+  const fileName = cleaned.fileName;
   return db.transaction(async (tx) => {
     await lockWorkableAction(tx, actor, actionId);
     const [n] = await tx
@@ -295,7 +297,7 @@ export async function addActionAttachment(
       .values({
         actionId,
         fileName,
-        mediaType: cleaned.contentType,
+        mediaType: cleaned.mediaType,
         size: cleaned.bytes.length,
         data: cleaned.bytes,
         uploadedBy: actor.userId,

@@ -44,8 +44,11 @@
  */
 import type { AnyRoute } from '../../platform/routes';
 import type { Services } from '../../platform/services';
+import { actionRoutes } from './actions.routes';
+import { concernRoutes } from './concerns.routes';
+import { impactRoutes } from './impact.routes';
 
 /** Every route of the concerns module. */
-export function concernsRoutes(_services: Services): AnyRoute[] {
-  return [];
+export function concernsRoutes(services: Services): AnyRoute[] {
+  return [...concernRoutes(services), ...actionRoutes(services), ...impactRoutes(services)];
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, count, desc, eq, gte, inArray, lt, max, ne, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, lt, max, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../../../db/client';
 import {
@@ -831,4 +831,3 @@ export async function meetingIcs(
   );
 }
 
-export { inArray, ne };

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ReceiptCode } from '../../../shared/speak-up/schema';
 import { type AnyRoute, defineRoute, IdParams, Uuid } from '../../platform/routes';
@@ -10,8 +11,9 @@ import {
   listCaseAttachments,
   listReporterAttachments,
   readCaseAttachment,
+  readReporterAttachment,
 } from './attachments';
-import { reportIdForReceipt } from './reports';
+import { myReportId, reportIdForReceipt } from './reports';
 import { RECEIPT_RATE_LIMIT } from './reports.routes';
 
 /**
@@ -38,6 +40,20 @@ export const AttachmentSchema = z.object({
   author: z.enum(['reporter', 'handler']),
   createdAt: z.iso.datetime(),
 });
+
+export const ReceiptAttachmentReadSchema = z.strictObject({ receipt: ReceiptCode, attachmentId: Uuid });
+
+/** Sends a decrypted file as a download that no browser will render or sniff. */
+function sendFile(reply: FastifyReply, file: { fileName: string; contentType: string; bytes: Buffer }) {
+  reply
+    .header('content-type', file.contentType)
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('cache-control', 'no-store')
+    .send(file.bytes);
+  return undefined;
+}
 
 export function attachmentRoutes(services: Services): AnyRoute[] {
   const { db } = services;
@@ -101,16 +117,71 @@ export function attachmentRoutes(services: Services): AnyRoute[] {
       access: 'user',
       params: z.strictObject({ id: Uuid, attachmentId: Uuid }),
       response: null,
-      handler: async ({ params, actor, reply }) => {
-        const file = await readCaseAttachment(services, actor!, params.id, params.attachmentId);
-        reply
-          .header('content-type', file.contentType)
-          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
-          .header('x-content-type-options', 'nosniff')
-          .header('content-security-policy', "default-src 'none'; sandbox")
-          .send(file.bytes);
-        return undefined;
-      },
+      handler: async ({ params, actor, reply }) =>
+        sendFile(reply, await readCaseAttachment(services, actor!, params.id, params.attachmentId)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/speak-up/receipt/attachments/download',
+      summary:
+        'Download one file of your report, with its receipt code (sent in the body, never the address)',
+      tags: ['speak-up'],
+      access: 'anonymous',
+      body: ReceiptAttachmentReadSchema,
+      rateLimitPerMinute: RECEIPT_RATE_LIMIT,
+      response: null,
+      handler: async ({ body, reply }) =>
+        sendFile(
+          reply,
+          await readReporterAttachment(
+            services,
+            await reportIdForReceipt(db, body.receipt),
+            body.attachmentId,
+          ),
+        ),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/speak-up/my-reports/:id/attachments',
+      summary: 'The files added to one of your named reports',
+      tags: ['speak-up'],
+      access: 'user',
+      params: IdParams,
+      response: z.array(AttachmentSchema),
+      handler: async ({ params, actor }) =>
+        listReporterAttachments(services, await myReportId(services, actor!, params.id)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/speak-up/my-reports/:id/attachments',
+      summary: 'Add a photo (JPEG, PNG, WebP) or PDF to one of your named reports; metadata is removed',
+      tags: ['speak-up'],
+      access: 'user',
+      params: IdParams,
+      body: CaseAttachmentCreateSchema,
+      bodyLimit: UPLOAD_BODY_LIMIT,
+      response: AttachmentSchema,
+      status: 201,
+      handler: async ({ params, body, actor }) =>
+        addReporterAttachment(services, await myReportId(services, actor!, params.id), body),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/speak-up/my-reports/:id/attachments/:attachmentId',
+      summary: 'Download one file of one of your named reports',
+      tags: ['speak-up'],
+      access: 'user',
+      params: z.strictObject({ id: Uuid, attachmentId: Uuid }),
+      response: null,
+      handler: async ({ params, actor, reply }) =>
+        sendFile(
+          reply,
+          await readReporterAttachment(
+            services,
+            await myReportId(services, actor!, params.id),
+            params.attachmentId,
+          ),
+        ),
     }),
   ];
 }

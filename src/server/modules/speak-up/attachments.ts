@@ -356,6 +356,31 @@ export async function listReporterAttachments(
   }
 }
 
+/** One file of a report, decrypted, for its reporter (the report id comes from a receipt or "my reports"). */
+export async function readReporterAttachment(
+  services: Services,
+  reportId: string,
+  attachmentId: string,
+): Promise<{ fileName: string; contentType: AttachmentType; bytes: Buffer }> {
+  const [report] = await services.db
+    .select({ wrappedKey: reports.wrappedKey })
+    .from(reports)
+    .where(eq(reports.id, reportId));
+  if (!report?.wrappedKey) throw noSuchReceipt();
+  const [row] = await services.db
+    .select()
+    .from(reportAttachments)
+    .where(and(eq(reportAttachments.id, attachmentId), eq(reportAttachments.reportId, reportId)));
+  if (!row) throw notFound('That file');
+  const key = openReportKey(services.masterKey, reportId, report.wrappedKey);
+  try {
+    const opened = openAttachment(key, row);
+    return { fileName: opened.name, contentType: row.contentType, bytes: opened.bytes };
+  } finally {
+    key.destroy();
+  }
+}
+
 /** The files of a case, for a handler who may read it (audited). */
 export async function listCaseAttachments(
   services: Services,

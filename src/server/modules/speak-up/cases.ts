@@ -27,7 +27,7 @@ import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { conflict, invalid, notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
-import { ensureConflictScan, notNamedHandler } from './conflicts';
+import { ensureConflictScan, handlersNamedIn, notNamedHandler } from './conflicts';
 import { findProvider } from './directory';
 import { isHeld, notHeld } from './matching';
 import { handledInstitutions, mayBeAssigned, mayHandleCasesOf, mayReadCase } from './policy';
@@ -132,7 +132,9 @@ const summaryColumns = {
 
 function summarise(
   row: Pick<ReportRow, keyof typeof summaryColumns>,
-  handler: { id: string; name: string } | null, now: Date): CaseSummary {
+  handler: { id: string; name: string } | null,
+  now: Date,
+): CaseSummary {
   return {
     id: row.id,
     reference: row.reference,
@@ -232,66 +234,104 @@ export async function getCase(
   reportId: string,
   now = new Date(),
 ): Promise<CaseDetail> {
-  return withCase(services, actor, reportId, false, async (tx, { row, key }) => {
-    const author = alias(users, 'author');
-    const [providerRow] = row.placementProviderId
-      ? await tx
-          .select({ name: placementProviders.name })
-          .from(placementProviders)
-          .where(eq(placementProviders.id, row.placementProviderId))
-      : [];
-    const messageRows = await tx
-      .select({ message: reportMessages, handlerName: author.name })
-      .from(reportMessages)
-      .leftJoin(author, eq(author.id, reportMessages.handlerUserId))
-      .where(eq(reportMessages.reportId, row.id))
-      .orderBy(asc(reportMessages.createdAt), asc(reportMessages.id));
-    const creator = alias(users, 'creator');
-    const escalationRows = await tx
-      .select({
-        escalation: reportEscalations,
-        providerName: placementProviders.name,
-        creatorName: creator.name,
-      })
-      .from(reportEscalations)
-      .leftJoin(placementProviders, eq(placementProviders.id, reportEscalations.providerId))
-      .leftJoin(creator, eq(creator.id, reportEscalations.createdBy))
-      .where(eq(reportEscalations.reportId, row.id))
-      .orderBy(asc(reportEscalations.createdAt));
-    const reporter =
-      key && row.reporterSealed ? key.openJson<ReporterSealed>('reporter', row.reporterSealed) : null;
-    const detail: CaseDetail = {
-      ...summarise(row, await handlerOf(tx, row.assignedHandlerId), now),
-      actionKind: row.actionKind,
-      outcome: row.outcome,
-      outcomeNote: key ? key.openOptional('outcome_note', row.outcomeNoteSealed) : null,
-      acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
-      assessingAt: row.assessingAt?.toISOString() ?? null,
-      actionAt: row.actionAt?.toISOString() ?? null,
-      closedAt: row.closedAt?.toISOString() ?? null,
-      submission: key ? openSubmission(key, row, providerRow?.name ?? null) : null,
-      reporter: reporter
-        ? { name: reporter.name, email: reporter.email, consentToContact: reporter.consentToContact }
-        : null,
-      messages: key
-        ? messageRows.map(({ message: m, handlerName }) => presentMessage(key, m, handlerName))
-        : [],
-      escalations: key
-        ? escalationRows.map(({ escalation, providerName, creatorName }) =>
-            presentEscalation(key, escalation, providerName, creatorName),
-          )
-        : [],
-      nextStatuses: nextStatuses(row.status, { purged: row.purgedAt !== null }),
-    };
-    await recordAudit(tx, {
-      actorUserId: actor.userId,
-      action: 'cases.read',
-      subjectType: 'speak_up_report',
-      subjectId: row.id,
-      data: { reference: row.reference },
-    });
-    return detail;
-  });
+  return withCase(
+    services,
+    actor,
+    reportId,
+    false,
+    async (tx, { row, key, conflictedUserIds, peopleText: text }) => {
+      const author = alias(users, 'author');
+      const [providerRow] = row.placementProviderId
+        ? await tx
+            .select({ name: placementProviders.name })
+            .from(placementProviders)
+            .where(eq(placementProviders.id, row.placementProviderId))
+        : [];
+      const messageRows = await tx
+        .select({ message: reportMessages, handlerName: author.name })
+        .from(reportMessages)
+        .leftJoin(author, eq(author.id, reportMessages.handlerUserId))
+        .where(eq(reportMessages.reportId, row.id))
+        .orderBy(asc(reportMessages.createdAt), asc(reportMessages.id));
+      const creator = alias(users, 'creator');
+      const escalationRows = await tx
+        .select({
+          escalation: reportEscalations,
+          providerName: placementProviders.name,
+          creatorName: creator.name,
+        })
+        .from(reportEscalations)
+        .leftJoin(placementProviders, eq(placementProviders.id, reportEscalations.providerId))
+        .leftJoin(creator, eq(creator.id, reportEscalations.createdBy))
+        .where(eq(reportEscalations.reportId, row.id))
+        .orderBy(asc(reportEscalations.createdAt));
+      const reporter =
+        key && row.reporterSealed ? key.openJson<ReporterSealed>('reporter', row.reporterSealed) : null;
+      const detail: CaseDetail = {
+        ...summarise(row, await handlerOf(tx, row.assignedHandlerId), now),
+        actionKind: row.actionKind,
+        outcome: row.outcome,
+        outcomeNote: key ? key.openOptional('outcome_note', row.outcomeNoteSealed) : null,
+        acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
+        assessingAt: row.assessingAt?.toISOString() ?? null,
+        actionAt: row.actionAt?.toISOString() ?? null,
+        closedAt: row.closedAt?.toISOString() ?? null,
+        submission: key ? openSubmission(key, row, providerRow?.name ?? null) : null,
+        reporter: reporter
+          ? { name: reporter.name, email: reporter.email, consentToContact: reporter.consentToContact }
+          : null,
+        messages: key
+          ? messageRows.map(({ message: m, handlerName }) => presentMessage(key, m, handlerName))
+          : [],
+        escalations: key
+          ? escalationRows.map(({ escalation, providerName, creatorName }) =>
+              presentEscalation(key, escalation, providerName, creatorName),
+            )
+          : [],
+        nextStatuses: nextStatuses(row.status, { purged: row.purgedAt !== null }),
+        handlers: await handlersOfCase(tx, row.institutionId, conflictedUserIds, text),
+      };
+      await recordAudit(tx, {
+        actorUserId: actor.userId,
+        action: 'cases.read',
+        subjectType: 'speak_up_report',
+        subjectId: row.id,
+        data: { reference: row.reference },
+      });
+      return detail;
+    },
+  );
+}
+
+/** The school's case handlers, each with the conflict of interest that keeps them off this case. */
+async function handlersOfCase(
+  tx: Tx,
+  institutionId: string,
+  conflictedUserIds: readonly string[],
+  text: string | null,
+): Promise<NonNullable<CaseDetail['handlers']>> {
+  const rows = await tx
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(institutionRoles)
+    .innerJoin(users, eq(users.id, institutionRoles.userId))
+    .where(
+      and(
+        eq(institutionRoles.institutionId, institutionId),
+        eq(institutionRoles.role, 'case_handler'),
+        isNull(users.disabledAt),
+      ),
+    )
+    .orderBy(asc(users.name));
+  return rows.map((h) => ({
+    id: h.id,
+    name: h.name,
+    conflict:
+      handlersNamedIn(text, [{ ...h, userId: h.id }]).length > 0
+        ? 'named'
+        : conflictedUserIds.includes(h.id)
+          ? 'declared'
+          : null,
+  }));
 }
 
 function presentMessage(

@@ -57,7 +57,10 @@ export async function recordNamedHandlers(
     .from(institutionRoles)
     .innerJoin(users, eq(users.id, institutionRoles.userId))
     .where(
-      and(eq(institutionRoles.institutionId, report.institutionId), eq(institutionRoles.role, 'case_handler')),
+      and(
+        eq(institutionRoles.institutionId, report.institutionId),
+        eq(institutionRoles.role, 'case_handler'),
+      ),
     );
   const named = handlersNamedIn(report.peopleText, handlers);
   if (named.length > 0) {

@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
-import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client';
 import { reportMatchHolds, reportMatchKeys, reportMessages, reports } from '../../../db/schema';
 import {
   ACKNOWLEDGE_WORKING_DAYS,
+  MATCHING_HOLD_MONTHS,
+  type MatchingOnExpiry,
   RESPOND_WORKING_DAYS,
   type ReportMatching,
 } from '../../../shared/speak-up/schema';
@@ -134,29 +136,78 @@ export async function isHeld(tx: Db | Tx, reportId: string): Promise<boolean> {
 export const RELEASE_MESSAGE =
   'Someone else has reported the same person. As you asked, your report has now been passed to the case handlers, who will be in touch here. You can still add information or delete your report with your receipt code.';
 
+export const expiryReleaseMessage = (months: number) =>
+  `Nobody else reported the same person in the ${months} months your report was held. As you chose, your report has now been passed to the case handlers, who will be in touch here. You can still add information or delete your report with your receipt code.`;
+
+/** How long a report waits in matching escrow (SPEAK_UP_MATCHING_HOLD_MONTHS, 1–60; default 12). */
+export function matchingHoldMonthsFrom(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.SPEAK_UP_MATCHING_HOLD_MONTHS;
+  if (raw === undefined || raw.trim() === '') return MATCHING_HOLD_MONTHS;
+  const months = Number(raw);
+  if (!Number.isInteger(months) || months < 1 || months > 60) {
+    throw new Error('SPEAK_UP_MATCHING_HOLD_MONTHS must be a whole number of months between 1 and 60');
+  }
+  return months;
+}
+
+/** The same instant `months` calendar months later (the 31st becomes the last day of a short month). */
+export function addMonths(at: Date, months: number): Date {
+  const out = new Date(at);
+  const day = out.getUTCDate();
+  out.setUTCDate(1);
+  out.setUTCMonth(out.getUTCMonth() + months);
+  const last = new Date(Date.UTC(out.getUTCFullYear(), out.getUTCMonth() + 1, 0)).getUTCDate();
+  out.setUTCDate(Math.min(day, last));
+  return out;
+}
+
+/** While a report is held: until when, and what the reporter chose to happen then. */
+export async function holdOf(
+  db: Db | Tx,
+  reportId: string,
+): Promise<{ until: Date; onExpiry: MatchingOnExpiry } | null> {
+  const [row] = await db
+    .select({ until: reportMatchHolds.expiresAt, onExpiry: reportMatchHolds.onExpiry })
+    .from(reportMatchHolds)
+    .where(and(eq(reportMatchHolds.reportId, reportId), isNull(reportMatchHolds.releasedAt)));
+  return row ?? null;
+}
+
+type MatchingServices = { masterKey: Buffer; mailer?: Pick<Mailer, 'queue'> | undefined };
+
+/** Takes the per-school matching lock. Always before any row lock and before the audit log's lock. */
+async function lockMatching(tx: Tx, institutionId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(712101, hashtext(${institutionId}))`);
+}
+
 /**
  * Holds a just-stored report in escrow, then looks for a match: the same identifier from another
  * reporter. Runs in the submission's transaction, under a per-institution lock so two reports
- * arriving together still find each other. Returns the ids of the reports released.
+ * arriving together still find each other; call it before the submission's audit event (locks
+ * are taken in one order everywhere: school, rows, audit log). Returns the ids of the reports
+ * released.
  */
 export async function holdForMatching(
   tx: Tx,
-  services: { masterKey: Buffer; mailer?: Pick<Mailer, 'queue'> | undefined },
+  services: MatchingServices,
   input: {
     reportId: string;
     institutionId: string;
     reporterHash: string;
     matching: ReportMatching;
     at: Date;
+    holdMonths?: number;
   },
 ): Promise<string[]> {
   const hashes = identifierHashes(services.masterKey, input.institutionId, input.matching);
-  await tx.execute(sql`select pg_advisory_xact_lock(712101, hashtext(${input.institutionId}))`);
+  await lockMatching(tx, input.institutionId);
   await tx.insert(reportMatchHolds).values({
     reportId: input.reportId,
     institutionId: input.institutionId,
     reporterHash: input.reporterHash,
     heldAt: input.at,
+    expiresAt: addMonths(input.at, input.holdMonths ?? matchingHoldMonthsFrom()),
+    onExpiry: input.matching.onExpiry ?? 'delete',
   });
   if (hashes.length > 0) {
     await tx
@@ -175,6 +226,14 @@ export async function holdForMatching(
         ne(reportMatchHolds.reportId, input.reportId),
       ),
     );
+  const release =
+    others.length === 0
+      ? []
+      : [input.reportId, ...others.filter((o) => o.releasedAt === null).map((o) => o.reportId)];
+  // Every row to change is locked before the first audit event.
+  if (release.length > 0) {
+    await tx.select({ id: reports.id }).from(reports).where(inArray(reports.id, release)).for('update');
+  }
   await recordAudit(tx, {
     actorUserId: null,
     action: 'reports.matching_hold',
@@ -182,18 +241,20 @@ export async function holdForMatching(
     subjectId: input.reportId,
     data: { identifiers: hashes.length },
   });
-  if (others.length === 0) return [];
-  const release = [input.reportId, ...others.filter((o) => o.releasedAt === null).map((o) => o.reportId)];
-  for (const reportId of release) await releaseReport(tx, services, reportId, input.at);
+  for (const reportId of release) await releaseReport(tx, services, reportId, input.at, RELEASE_MESSAGE);
   return release;
 }
 
-/** Releases a held report: deadlines start now, the reporter gets a message (and a named one an e-mail). */
+/**
+ * Releases a held report: deadlines start now, the reporter gets a message from Upstander (and a
+ * named one an e-mail saying only that there is an update).
+ */
 async function releaseReport(
   tx: Tx,
-  services: { masterKey: Buffer; mailer?: Pick<Mailer, 'queue'> | undefined },
+  services: MatchingServices,
   reportId: string,
   at: Date,
+  message: string,
 ): Promise<void> {
   await tx.update(reportMatchHolds).set({ releasedAt: at }).where(eq(reportMatchHolds.reportId, reportId));
   const [row] = await tx.select().from(reports).where(eq(reports.id, reportId)).for('update');
@@ -212,10 +273,10 @@ async function releaseReport(
     await tx.insert(reportMessages).values({
       id: messageId,
       reportId,
-      author: 'handler',
+      author: 'system',
       handlerUserId: null,
       internal: false,
-      bodySealed: key.seal(`message:handler:${messageId}`, RELEASE_MESSAGE),
+      bodySealed: key.seal(`message:system:${messageId}`, message),
       createdAt: at,
     });
     if (row.reporterSealed && services.mailer) {
@@ -236,4 +297,97 @@ async function releaseReport(
     subjectId: reportId,
     data: { reference: row.reference },
   });
+}
+
+/**
+ * Deletes a report that never reached a case handler, row and all (its messages, files, receipt
+ * and escrow go with it): unlike a case, a held report leaves no tombstone in the queue.
+ */
+export async function deleteHeldReport(tx: Tx, reportId: string): Promise<void> {
+  await tx.delete(reports).where(eq(reports.id, reportId));
+}
+
+/**
+ * The daily end of holds: each report held past its `expires_at` without a match is released to
+ * the case handlers or deleted, as its reporter chose when making it (the follow-up page shows the
+ * date and the choice). A named reporter is e-mailed either way, with nothing of the report.
+ */
+export async function expireMatchingHolds(
+  tx: Tx,
+  services: MatchingServices,
+  options: { now?: Date; batch?: number } = {},
+): Promise<{ released: number; deleted: number }> {
+  const now = options.now ?? new Date();
+  const due = await tx
+    .select({ reportId: reportMatchHolds.reportId, institutionId: reportMatchHolds.institutionId })
+    .from(reportMatchHolds)
+    .where(and(isNull(reportMatchHolds.releasedAt), lte(reportMatchHolds.expiresAt, now)))
+    .orderBy(asc(reportMatchHolds.expiresAt))
+    .limit(options.batch ?? 500);
+  if (due.length === 0) return { released: 0, deleted: 0 };
+  // Lock order as in a submission: schools (sorted), then rows, then the audit log.
+  for (const institutionId of [...new Set(due.map((d) => d.institutionId))].sort()) {
+    await lockMatching(tx, institutionId);
+  }
+  const locked = await tx
+    .select({
+      reportId: reportMatchHolds.reportId,
+      heldAt: reportMatchHolds.heldAt,
+      expiresAt: reportMatchHolds.expiresAt,
+      onExpiry: reportMatchHolds.onExpiry,
+      reference: reports.reference,
+      wrappedKey: reports.wrappedKey,
+      reporterSealed: reports.reporterSealed,
+    })
+    .from(reportMatchHolds)
+    .innerJoin(reports, eq(reports.id, reportMatchHolds.reportId))
+    .where(
+      and(
+        inArray(
+          reportMatchHolds.reportId,
+          due.map((d) => d.reportId),
+        ),
+        // Matched while this run waited for the locks: no longer held.
+        isNull(reportMatchHolds.releasedAt),
+        lte(reportMatchHolds.expiresAt, now),
+      ),
+    )
+    .for('update', { skipLocked: true });
+  let released = 0;
+  let deleted = 0;
+  for (const hold of locked) {
+    const months = Math.max(
+      1,
+      Math.round((hold.expiresAt.getTime() - hold.heldAt.getTime()) / (30.44 * 86_400_000)),
+    );
+    if (hold.onExpiry === 'release') {
+      await releaseReport(tx, services, hold.reportId, now, expiryReleaseMessage(months));
+      released++;
+    } else {
+      if (hold.wrappedKey && hold.reporterSealed && services.mailer) {
+        const key = openReportKey(services.masterKey, hold.reportId, hold.wrappedKey);
+        let email: string;
+        try {
+          email = key.openJson<{ email: string }>('reporter', hold.reporterSealed).email;
+        } finally {
+          key.destroy();
+        }
+        await services.mailer.queue(tx as unknown as Db, {
+          to: email,
+          subject: `Your report ${hold.reference} has been deleted`,
+          text: `Your report ${hold.reference} was held for ${months} months in case someone else reported the same person. Nobody did, so, as you chose when you made it, it has now been deleted. No case handler ever saw it.\n\nIf you would still like to report what happened, you can make a new report at any time.`,
+        });
+      }
+      await deleteHeldReport(tx, hold.reportId);
+      deleted++;
+    }
+    await recordAudit(tx, {
+      actorUserId: null,
+      action: 'reports.matching_expire',
+      subjectType: 'speak_up_report',
+      subjectId: hold.reportId,
+      data: { reference: hold.reference, onExpiry: hold.onExpiry, months },
+    });
+  }
+  return { released, deleted };
 }

@@ -36,7 +36,14 @@ import type { Services } from '../../platform/services';
 import { isUniqueViolation } from '../identity/admin';
 import { recordNamedHandlers } from './conflicts';
 import { assertInstitution, findProvider, listSupportContacts } from './directory';
-import { heldReporterHash, holdForMatching, isHeld, reporterMatchHash } from './matching';
+import {
+  deleteHeldReport,
+  heldReporterHash,
+  holdForMatching,
+  holdOf,
+  isHeld,
+  reporterMatchHash,
+} from './matching';
 import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
 import { ukDate, workingDaysAfter } from './workflow';
 
@@ -120,6 +127,8 @@ export type SubmitOptions = {
   reporter?: { person: Pick<Actor, 'userId' | 'name' | 'email'>; consentToContact: boolean };
   /** When it was received (demo data only; reports are otherwise received now). */
   receivedAt?: Date;
+  /** How long matching escrow holds it (default SPEAK_UP_MATCHING_HOLD_MONTHS, or 12). */
+  matchingHoldMonths?: number;
 };
 
 async function nextReference(tx: Tx, institutionId: string, receivedAt: Date): Promise<string> {
@@ -237,6 +246,16 @@ export async function submitReport(
           peopleText: peopleText(people),
         });
         await tx.insert(reportReceipts).values({ reportId: id, locator: receipt.locator, secretHash });
+        if (input.matching) {
+          released = await holdForMatching(tx, services, {
+            reportId: id,
+            institutionId: input.institutionId,
+            reporterHash: matchReporter ?? reporterMatchHash(masterKey, { receipt: receipt.code }),
+            matching: input.matching,
+            at: receivedAt,
+            ...(options.matchingHoldMonths ? { holdMonths: options.matchingHoldMonths } : {}),
+          });
+        }
         await recordAudit(tx, {
           // Never the reporter, even for a named report: the audit log is not sealed.
           actorUserId: null,
@@ -245,15 +264,6 @@ export async function submitReport(
           subjectId: id,
           data: { reference, anonymous: !reporter },
         });
-        if (input.matching) {
-          released = await holdForMatching(tx, services, {
-            reportId: id,
-            institutionId: input.institutionId,
-            reporterHash: matchReporter ?? reporterMatchHash(masterKey, { receipt: receipt.code }),
-            matching: input.matching,
-            at: receivedAt,
-          });
-        }
         return { reference, receipt: receipt.code };
       });
     } catch (error) {
@@ -352,6 +362,7 @@ export async function reporterView(services: Services, reportId: string): Promis
   const r = row.report;
   const key = openReportKey(masterKey, r.id, r.wrappedKey!);
   try {
+    const hold = await holdOf(db, r.id);
     const messages = await db
       .select({
         id: reportMessages.id,
@@ -378,7 +389,8 @@ export async function reporterView(services: Services, reportId: string): Promis
         createdAt: m.createdAt.toISOString(),
       })),
       supportContacts: await listSupportContacts(db, r.institutionId),
-      heldForMatching: await isHeld(db, r.id),
+      heldForMatching: hold !== null,
+      hold: hold ? { until: hold.until.toISOString(), onExpiry: hold.onExpiry } : null,
     };
   } finally {
     key.destroy();
@@ -455,8 +467,12 @@ export async function deleteByReporter(services: Services, reportId: string): Pr
     const row = await loadReport(tx, reportId, true);
     if (!row?.report.wrappedKey) throw noSuchReceipt();
     const now = new Date();
-    await tx.update(reports).set({ deletionRequestedAt: now }).where(eq(reports.id, reportId));
-    await purgeReportContent(tx, reportId, now);
+    // A report still held in matching escrow never reached a case handler: nothing of it is kept.
+    if (await isHeld(tx, reportId)) await deleteHeldReport(tx, reportId);
+    else {
+      await tx.update(reports).set({ deletionRequestedAt: now }).where(eq(reports.id, reportId));
+      await purgeReportContent(tx, reportId, now);
+    }
     await recordAudit(tx, {
       actorUserId: null,
       action: 'reports.delete_by_reporter',
@@ -478,11 +494,19 @@ export async function myReports(services: Services, actor: Actor): Promise<z.inp
       reference: reports.reference,
       status: reports.status,
       receivedAt: reports.receivedAt,
+      heldForMatching: sql<boolean>`exists (select 1 from speak_up_match_holds h where h.report_id = "speak_up_reports"."id" and h.released_at is null)`,
+      lastReplyAt: sql<
+        Date | string | null
+      >`(select max(m.created_at) from speak_up_messages m where m.report_id = "speak_up_reports"."id" and m.author <> 'reporter' and not m.internal)`,
     })
     .from(reports)
     .where(eq(reports.reporterLookup, reporterLookupHash(services.masterKey, actor.userId)))
     .orderBy(desc(reports.receivedAt));
-  return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }));
+  return rows.map((r) => ({
+    ...r,
+    receivedAt: r.receivedAt.toISOString(),
+    lastReplyAt: r.lastReplyAt === null ? null : new Date(r.lastReplyAt).toISOString(),
+  }));
 }
 
 /** The report, if this signed-in person made it (named); otherwise the same 404 as a wrong receipt. */

@@ -32,13 +32,7 @@ import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
 import { useSession } from '../../app/session';
 import { ChoiceGroup } from '../speak-up/common';
-import {
-  categoryLabels,
-  categoryOptions,
-  concernStatusLabels,
-  formatDate,
-  formatDateTime,
-} from './common';
+import { categoryLabels, categoryOptions, concernStatusLabels, formatDate, formatDateTime } from './labels';
 import { SupportButton } from './support';
 
 /**
@@ -58,7 +52,11 @@ export function ConcernPage({ id }: { id: string }) {
   if (!detail.data) {
     return (
       <Page title={detail.error ? 'Concern not found' : 'Concern'}>
-        {detail.error ? <LoadError message={detail.error} retry={detail.reload} /> : <Loading what="Loading" />}
+        {detail.error ? (
+          <LoadError message={detail.error} retry={detail.reload} />
+        ) : (
+          <Loading what="Loading" />
+        )}
       </Page>
     );
   }
@@ -92,7 +90,9 @@ export function ConcernPage({ id }: { id: string }) {
       ) : null}
       <dl className="facts">
         <dt>Network</dt>
-        <dd>{slug ? <Link href={`/networks/${seg(slug)}/concerns`}>{c.networkName}</Link> : c.networkName}</dd>
+        <dd>
+          {slug ? <Link href={`/networks/${seg(slug)}/concerns`}>{c.networkName}</Link> : c.networkName}
+        </dd>
         <dt>Raised</dt>
         <dd>
           {formatDate(c.createdAt)},{' '}
@@ -169,7 +169,9 @@ export function ConcernPage({ id }: { id: string }) {
       {c.may.triage ? <AgendaToggle concern={c} onDone={changed} /> : null}
       {c.may.edit ? <EditForm concern={c} onDone={changed} /> : null}
       {c.may.flag && !c.flaggedByMe ? <FlagForm concern={c} onDone={changed} /> : null}
-      {c.flaggedByMe ? <p className="small muted">You flagged this concern; the leads will look at it.</p> : null}
+      {c.flaggedByMe ? (
+        <p className="small muted">You flagged this concern; the leads will look at it.</p>
+      ) : null}
       {c.may.moderate ? <ModerateForm concern={c} onDone={changed} /> : null}
 
       {edits.length ? (
@@ -210,7 +212,9 @@ function describeEvent(e: ConcernEvent): string {
     case 'agenda':
       return data.forAgenda ? 'Put on the next meeting’s agenda' : 'Taken off the agenda';
     case 'meeting_decision':
-      return e.toStatus ? `Decided at a meeting: ${concernStatusLabels[e.toStatus]}` : 'Discussed at a meeting';
+      return e.toStatus
+        ? `Decided at a meeting: ${concernStatusLabels[e.toStatus]}`
+        : 'Discussed at a meeting';
   }
 }
 
@@ -288,19 +292,23 @@ function TriageForm({ concern: c, onDone }: { concern: ConcernDetail; onDone: (m
   const actions = useLoad<ActionList>(
     status === 'accepted' ? `/api/networks/${seg(c.networkId)}/actions?pageSize=50` : null,
   );
-  const [result, setResult] = useState<TriageResult | null>(null);
   if (next.length === 0) {
     return (
       <section className="section" aria-labelledby="cn-triage">
         <h2 id="cn-triage">Triage</h2>
-        <p>This concern is now an action: its story goes on there.</p>
+        <p>
+          This concern is now an action: its story goes on there.{' '}
+          {c.action ? <Link href={`/actions/${c.action.id}`}>Open the action</Link> : null}
+        </p>
       </section>
     );
   }
   const people = members.data ?? [];
   const students = people.filter((m) => m.kind === 'student');
   const staff = people.filter((m) => m.kind === 'staff');
-  const openActions = (actions.data?.items ?? []).filter((a) => a.status !== 'completed' && a.status !== 'dropped');
+  const openActions = (actions.data?.items ?? []).filter(
+    (a) => a.status !== 'completed' && a.status !== 'dropped',
+  );
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -321,7 +329,6 @@ function TriageForm({ concern: c, onDone }: { concern: ConcernDetail; onDone: (m
     }
     void form.submit(TriageSchema, raw, async (body) => {
       const answer = await api.post<TriageResult>(`/api/concerns/${seg(c.id)}/triage`, body);
-      setResult(answer);
       onDone(`The concern is now “${concernStatusLabels[answer.status]}”, and its author has been told.`);
     });
   }
@@ -329,11 +336,6 @@ function TriageForm({ concern: c, onDone }: { concern: ConcernDetail; onDone: (m
   return (
     <section className="section" aria-labelledby="cn-triage">
       <h2 id="cn-triage">Triage</h2>
-      {result?.actionId ? (
-        <p className="notice">
-          <Link href={`/actions/${result.actionId}`}>Open the action</Link> to add milestones and updates.
-        </p>
-      ) : null}
       <form noValidate onSubmit={onSubmit} aria-labelledby="cn-triage">
         <ErrorSummary form={form} />
         <ChoiceGroup
@@ -515,7 +517,13 @@ function EditForm({ concern: c, onDone }: { concern: ConcernDetail; onDone: (m: 
       {open ? (
         <form noValidate onSubmit={onSubmit} aria-labelledby="cn-edit">
           <ErrorSummary form={form} />
-          <TextField form={form} name="title" label="Title" defaultValue={c.title} maxLength={ConcernLimits.titleMax} />
+          <TextField
+            form={form}
+            name="title"
+            label="Title"
+            defaultValue={c.title}
+            maxLength={ConcernLimits.titleMax}
+          />
           <TextAreaField
             form={form}
             name="description"
@@ -524,8 +532,19 @@ function EditForm({ concern: c, onDone }: { concern: ConcernDetail; onDone: (m: 
             defaultValue={c.description}
             maxLength={ConcernLimits.descriptionMax}
           />
-          <SelectField form={form} name="category" label="Category" options={categoryOptions} defaultValue={c.category} />
-          <TextField form={form} name="moduleRef" label="Teaching module (optional)" defaultValue={c.moduleRef ?? ''} />
+          <SelectField
+            form={form}
+            name="category"
+            label="Category"
+            options={categoryOptions}
+            defaultValue={c.category}
+          />
+          <TextField
+            form={form}
+            name="moduleRef"
+            label="Teaching module (optional)"
+            defaultValue={c.moduleRef ?? ''}
+          />
           <TextField
             form={form}
             name="placementSite"

@@ -5,15 +5,14 @@ import { seg } from '../../app/api';
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
 import { useSession } from '../../app/session';
+import { type NetworkDetail, WithNetwork } from './common';
 import {
   categoryLabels,
   categoryOptions,
   concernStatusLabels,
   concernStatusOptions,
   formatDate,
-  type NetworkDetail,
-  WithNetwork,
-} from './common';
+} from './labels';
 import { SupportButton } from './support';
 
 /** `/networks/:slug/concerns`: what the network's members have raised, with filters and support. */
@@ -24,12 +23,12 @@ const NO_FILTERS: Filters = { status: '', category: '', q: '', overdue: false, m
 export function ConcernsPage({ slug }: { slug: string }) {
   return (
     <WithNetwork slug={slug} title="Concerns">
-      {(network) => <ConcernList network={network} />}
+      {(network) => <ConcernListView network={network} />}
     </WithNetwork>
   );
 }
 
-function ConcernList({ network }: { network: NetworkDetail }) {
+function ConcernListView({ network }: { network: NetworkDetail }) {
   const { session } = useSession();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const isLead = network.viewer.isLead;
@@ -66,7 +65,10 @@ function ConcernList({ network }: { network: NetworkDetail }) {
           Raise a concern
         </Link>
         {isLead ? (
-          <Link href={`/networks/${seg(network.slug)}/concerns/dashboard`} className="button button-secondary">
+          <Link
+            href={`/networks/${seg(network.slug)}/concerns/dashboard`}
+            className="button button-secondary"
+          >
             Dashboard
           </Link>
         ) : null}

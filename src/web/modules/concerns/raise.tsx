@@ -12,7 +12,8 @@ import { ErrorSummary, SelectField, SubmitButton, TextAreaField, TextField, useF
 import { Page } from '../../app/page';
 import { rolesOf, useSession } from '../../app/session';
 import { ChoiceGroup } from '../speak-up/common';
-import { categoryOptions, concernStatusLabels, type NetworkDetail, ReceiptCode, WithNetwork } from './common';
+import { type NetworkDetail, ReceiptCode, WithNetwork } from './common';
+import { categoryOptions, concernStatusLabels } from './labels';
 import { SupportButton } from './support';
 
 /**
@@ -107,7 +108,11 @@ function RaiseForm({
           </p>
           {rolesOf(session).signedIn ? null : (
             <p>
-              Are you a member? <Link href={`/sign-in?next=${encodeURIComponent(`/networks/${network.slug}/concerns/new`)}`}>Sign in</Link> to raise it with more choices.
+              Are you a member?{' '}
+              <Link href={`/sign-in?next=${encodeURIComponent(`/networks/${network.slug}/concerns/new`)}`}>
+                Sign in
+              </Link>{' '}
+              to raise it with more choices.
             </p>
           )}
         </section>
@@ -130,7 +135,8 @@ function RaiseForm({
           <section className="cn-similar" aria-labelledby="cn-similar-heading">
             <h3 id="cn-similar-heading">Similar concerns already raised</h3>
             <p className="small">
-              If one of these is the same, supporting it adds your voice and keeps the discussion in one place.
+              If one of these is the same, supporting it adds your voice and keeps the discussion in one
+              place.
             </p>
             <ul className="plain-list">
               {similar.map((s) => (

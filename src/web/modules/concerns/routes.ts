@@ -7,7 +7,7 @@ import { lazyPage, type ModuleNav, type ModuleRoute } from '../../app/module-rou
  */
 export const concernsRoutes: ModuleRoute[] = [
   { path: '/impact', page: lazyPage(() => import('./board'), 'ImpactBoardPage') },
-  { path: '/impact/:id', page: lazyPage(() => import('./board'), 'ImpactActionPage') },
+  { path: '/impact/:id', page: lazyPage(() => import('./story'), 'ImpactActionPage') },
   // Visitors may raise a concern where the network allows it, and follow one with a receipt code.
   { path: '/networks/:slug/concerns/new', page: lazyPage(() => import('./raise'), 'RaiseConcernPage') },
   { path: '/concerns/follow', page: lazyPage(() => import('./follow'), 'FollowConcernPage') },

@@ -139,7 +139,15 @@ function Agenda({ meeting, onChanged }: { meeting: MeetingView; onChanged: () =>
         <ol className="mt-agenda" data-testid="agenda">
           {order.map((item, index) => (
             <li key={item.id} className="mt-agenda-item">
-              <span className="mt-agenda-title">{itemLabel(item)}</span>
+              <span className="mt-agenda-title">
+                {item.concernId ? (
+                  <Link href={`/concerns/${seg(item.concernId)}`}>{itemLabel(item)}</Link>
+                ) : item.actionId ? (
+                  <Link href={`/actions/${seg(item.actionId)}`}>{itemLabel(item)}</Link>
+                ) : (
+                  itemLabel(item)
+                )}
+              </span>
               {item.addedByName && item.kind === 'member_item' ? (
                 <span className="small muted"> Added by {item.addedByName}</span>
               ) : null}

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { NOT_TAKEN_FORWARD_LABELS } from '../../../shared/concerns/schema';
 import {
   ActionItemCreateSchema,
   DecisionCreateSchema,
@@ -177,10 +178,16 @@ const DECISION_FIELDS = [
   'kind',
   'answer',
   'action',
-  'action.newAction.title',
-  'action.newAction.summary',
-  'action.newAction.studentLeadId',
-  'action.newAction.staffSponsorId',
+  'reason',
+  'existingActionId',
+  'newAction.title',
+  'newAction.summary',
+  'newAction.studentLeadId',
+  'newAction.staffSponsorId',
+];
+const reasonOptions = [
+  { value: '', label: 'Choose…' },
+  ...Object.entries(NOT_TAKEN_FORWARD_LABELS).map(([value, label]) => ({ value, label })),
 ];
 
 function ConcernDecision({
@@ -211,16 +218,16 @@ function ConcernDecision({
       kind === 'concern_accepted'
         ? {
             ...base,
-            action: {
-              newAction: {
-                title: text('action.newAction.title'),
-                summary: text('action.newAction.summary') || undefined,
-                studentLeadId: text('action.newAction.studentLeadId'),
-                staffSponsorId: text('action.newAction.staffSponsorId'),
-              },
+            newAction: {
+              title: text('newAction.title'),
+              summary: text('newAction.summary') || undefined,
+              studentLeadId: text('newAction.studentLeadId'),
+              staffSponsorId: text('newAction.staffSponsorId'),
             },
           }
-        : base;
+        : kind === 'concern_not_taken_forward'
+          ? { ...base, reason: text('reason') }
+          : base;
     void form.submit(DecisionCreateSchema, raw, async (body) => {
       await api.post(`/api/meetings/${seg(meetingId)}/decisions`, body);
       onDone();
@@ -254,31 +261,24 @@ function ConcernDecision({
       />
       {kind === 'concern_accepted' ? (
         <>
-          <TextField
-            form={form}
-            name="action.newAction.title"
-            label="Action title"
-            defaultValue={item.title}
-          />
-          <TextAreaField
-            form={form}
-            name="action.newAction.summary"
-            label="What will be done (optional)"
-            rows={3}
-          />
+          <TextField form={form} name="newAction.title" label="Action title" defaultValue={item.title} />
+          <TextAreaField form={form} name="newAction.summary" label="What will be done (optional)" rows={3} />
           <SelectField
             form={form}
-            name="action.newAction.studentLeadId"
+            name="newAction.studentLeadId"
             label="Student lead"
             options={person(members.filter((m) => m.kind === 'student'))}
           />
           <SelectField
             form={form}
-            name="action.newAction.staffSponsorId"
+            name="newAction.staffSponsorId"
             label="Staff sponsor"
             options={person(members.filter((m) => m.kind === 'staff'))}
           />
         </>
+      ) : null}
+      {kind === 'concern_not_taken_forward' ? (
+        <SelectField form={form} name="reason" label="Why not" options={reasonOptions} />
       ) : null}
       <TextAreaField
         form={form}

@@ -141,7 +141,12 @@ function NewSeries({ networkId, onCreated }: { networkId: string; onCreated: () 
     }
     const raw = {
       title: text('title'),
-      rule: { freq: 'monthly', nth: Number(text('rule.nth')), weekday: Number(text('rule.weekday')), time: text('rule.time') },
+      rule: {
+        freq: 'monthly',
+        nth: Number(text('rule.nth')),
+        weekday: Number(text('rule.weekday')),
+        time: text('rule.time'),
+      },
       timeZone: text('timeZone'),
       durationMinutes: duration,
       place: text('place'),
@@ -169,9 +174,21 @@ function NewSeries({ networkId, onCreated }: { networkId: string; onCreated: () 
       </div>
       <div className="field-row">
         <TextField form={form} name="rule.time" label="Start time" type="time" defaultValue="17:30" />
-        <TextField form={form} name="durationMinutes" label="Length in minutes" inputMode="numeric" defaultValue="90" />
+        <TextField
+          form={form}
+          name="durationMinutes"
+          label="Length in minutes"
+          inputMode="numeric"
+          defaultValue="90"
+        />
       </div>
-      <SelectField form={form} name="timeZone" label="Time zone" options={zoneOptions()} defaultValue="Europe/London" />
+      <SelectField
+        form={form}
+        name="timeZone"
+        label="Time zone"
+        options={zoneOptions()}
+        defaultValue="Europe/London"
+      />
       <TextField form={form} name="place" label="Place (optional)" />
       <TextField form={form} name="onlineUrl" label="Online link (optional)" type="url" inputMode="url" />
       <div className="field-row">
@@ -186,7 +203,8 @@ function NewSeries({ networkId, onCreated }: { networkId: string; onCreated: () 
         </p>
         <div className="mt-years">
           {YEARS.map((y, i) => {
-            const id = i === 0 ? form.fieldId('respectsBlocksFor') : `${form.fieldId('respectsBlocksFor')}-${y}`;
+            const id =
+              i === 0 ? form.fieldId('respectsBlocksFor') : `${form.fieldId('respectsBlocksFor')}-${y}`;
             return (
               <div key={y} className="field-checkbox">
                 <input id={id} type="checkbox" name="respectsBlocksFor" value={y} />
@@ -210,7 +228,9 @@ function Generate({ series }: { series: Series }) {
     event.preventDefault();
     const value = String(new FormData(event.currentTarget).get('months') ?? '').trim();
     const issues: Issue[] =
-      value && Number.isInteger(Number(value)) ? [] : [{ path: ['months'], message: 'Enter a number of months.' }];
+      value && Number.isInteger(Number(value))
+        ? []
+        : [{ path: ['months'], message: 'Enter a number of months.' }];
     setResult(null);
     void form.submit(withIssues(issues, SeriesGenerateSchema), { months: Number(value) }, async (body) => {
       setResult(await api.post<Generated>(`/api/series/${seg(series.id)}/generate`, body));
@@ -222,7 +242,14 @@ function Generate({ series }: { series: Series }) {
         Generate meetings of {series.title}
       </h3>
       <ErrorSummary form={form} />
-      <TextField form={form} name="months" label="Months ahead" inputMode="numeric" defaultValue="6" className="mt-short" />
+      <TextField
+        form={form}
+        name="months"
+        label="Months ahead"
+        inputMode="numeric"
+        defaultValue="6"
+        className="mt-short"
+      />
       <SubmitButton form={form} className="button button-secondary">
         {form.busy ? 'Generating…' : 'Generate the next months'}
       </SubmitButton>
@@ -299,7 +326,10 @@ function NewBlock({ networkId, onCreated }: { networkId: string; onCreated: () =
         form={form}
         name="yearOfStudy"
         label="Year group"
-        options={[{ value: '', label: 'Everyone' }, ...YEARS.map((y) => ({ value: String(y), label: `Year ${y}` }))]}
+        options={[
+          { value: '', label: 'Everyone' },
+          ...YEARS.map((y) => ({ value: String(y), label: `Year ${y}` })),
+        ]}
       />
       <div className="field-row">
         <TextField form={form} name="startsOn" label="From" type="date" />
@@ -313,7 +343,15 @@ function NewBlock({ networkId, onCreated }: { networkId: string; onCreated: () =
   );
 }
 
-function BlockRow({ block, canDelete, onDeleted }: { block: Block; canDelete: boolean; onDeleted: () => void }) {
+function BlockRow({
+  block,
+  canDelete,
+  onDeleted,
+}: {
+  block: Block;
+  canDelete: boolean;
+  onDeleted: () => void;
+}) {
   const form = useForm([]);
   return (
     <li className="mt-block">

@@ -1,5 +1,6 @@
-import type { ReactNode } from 'react';
-import type { FormState } from '../../app/forms';
+import { type FormEvent, type ReactNode, useState } from 'react';
+import { ApiFailure } from '../../app/api';
+import { ErrorSummary, Field, type FormState, noInput, StatusMessage, SubmitButton, useForm } from '../../app/forms';
 
 /**
  * Speak-up: shared labels and small components for the reporter pages and the case handler pages.
@@ -250,6 +251,9 @@ export type Attachment = {
   createdAt: string;
 };
 
+/** A file as the upload routes take it: base64 in JSON. */
+export type FileUpload = { fileName: string; contentType: string; data: string };
+
 /** The limits the server enforces, checked in the browser first so a wrong file fails quickly. */
 export const ATTACHMENT_ACCEPT = 'image/jpeg,image/png,image/webp,application/pdf';
 export const ATTACHMENT_TYPES: readonly string[] = ATTACHMENT_ACCEPT.split(',');
@@ -284,4 +288,153 @@ export function fileProblem(file: File | null | undefined, count: number): strin
   }
   if (count >= ATTACHMENTS_PER_REPORT) return `A report can have at most ${ATTACHMENTS_PER_REPORT} files.`;
   return null;
+}
+
+/**
+ * The files of a report or case, each with a way to download it: a same-origin link (`href`, the
+ * session cookie goes with it) or a button (`download`, for a receipt sent in a POST body).
+ */
+export function FileList({
+  files,
+  headingId,
+  href,
+  download,
+  authorLabel,
+}: {
+  files: Attachment[];
+  headingId: string;
+  href?: (file: Attachment) => string;
+  download?: (file: Attachment) => Promise<void>;
+  authorLabel: (author: Attachment['author']) => string;
+}) {
+  const [problem, setProblem] = useState<string | null>(null);
+  if (files.length === 0) return <p>No files yet.</p>;
+  return (
+    <>
+      <ul className="plain-list su-files" aria-labelledby={headingId}>
+        {files.map((f) => (
+          <li key={f.id}>
+            {href ? (
+              <a href={href(f)} download={f.fileName}>
+                {f.fileName}
+              </a>
+            ) : download ? (
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => {
+                  setProblem(null);
+                  download(f).catch((e: unknown) =>
+                    setProblem(e instanceof ApiFailure ? e.message : 'The file could not be downloaded.'),
+                  );
+                }}
+              >
+                {f.fileName}
+              </button>
+            ) : (
+              f.fileName
+            )}{' '}
+            <span className="small muted">
+              ({formatBytes(f.sizeBytes)}, {authorLabel(f.author)}, {formatDateTime(f.createdAt)})
+            </span>
+          </li>
+        ))}
+      </ul>
+      <div role="status">{problem ? <p className="field-error">{problem}</p> : null}</div>
+    </>
+  );
+}
+
+/** Saves bytes the browser fetched as a file (an object URL, clicked, then released). */
+export function saveBlob(blob: Blob, fileName: string) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * POSTs JSON to an anonymous route and saves the binary answer (a download that needs a body: a
+ * receipt code never goes in an address). No cookie is sent: the route reads none.
+ */
+export async function postForFile(path: string, body: unknown, fileName: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: '*/*' },
+      credentials: 'omit',
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiFailure(0, 'network', 'We could not reach Upstander. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    const data = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new ApiFailure(
+      response.status,
+      response.status === 404 ? 'not_found' : 'internal',
+      data?.error?.message ?? 'The file could not be downloaded.',
+    );
+  }
+  saveBlob(await response.blob(), fileName);
+}
+
+/** A form to add one file: checked in the browser first, then sent as base64 in JSON. */
+export function FileUploadForm({
+  count,
+  upload,
+  onAdded,
+  headingId,
+  heading = 'Add a file',
+  intro,
+}: {
+  /** Files already there (for the per-report limit), or null while unknown. */
+  count: number | null;
+  upload: (file: FileUpload) => Promise<Attachment>;
+  onAdded: (file: Attachment) => void;
+  headingId: string;
+  heading?: string;
+  intro: ReactNode;
+}) {
+  const form = useForm(['file']);
+  const [added, setAdded] = useState<string | null>(null);
+  const [inputKey, setInputKey] = useState(0);
+  function onUpload(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const chosen = new FormData(event.currentTarget).get('file');
+    const file = chosen instanceof File ? chosen : null;
+    setAdded(null);
+    const problem = fileProblem(file, count ?? 0);
+    if (problem || !file) {
+      form.setErrors({ message: 'Please correct this:', problems: [{ path: 'file', message: problem ?? '' }] });
+      return;
+    }
+    void form.submit(noInput, null, async () => {
+      const saved = await upload({
+        fileName: file.name.slice(0, 200) || 'file',
+        contentType: file.type,
+        data: await fileToBase64(file),
+      });
+      onAdded(saved);
+      setInputKey((k) => k + 1);
+      setAdded(`${saved.fileName} was added.`);
+    });
+  }
+  return (
+    <form noValidate onSubmit={onUpload} aria-labelledby={headingId}>
+      <h3 id={headingId}>{heading}</h3>
+      {intro}
+      <ErrorSummary form={form} />
+      <Field form={form} name="file" label="File" key={inputKey}>
+        {(props) => <input {...props} type="file" accept={ATTACHMENT_ACCEPT} />}
+      </Field>
+      <SubmitButton form={form}>Upload file</SubmitButton>
+      <StatusMessage message={added} />
+    </form>
+  );
 }

@@ -1,41 +1,16 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import type { z } from 'zod';
-import type { ReporterViewSchema } from '../../../shared/speak-up/schema';
-import { ReceiptMessageSchema, ReceiptRequestSchema, SpeakUpLimits } from '../../../shared/speak-up/schema';
+import { ReceiptRequestSchema } from '../../../shared/speak-up/schema';
 import { api } from '../../app/api';
-import {
-  ErrorSummary,
-  Field,
-  noInput,
-  StatusMessage,
-  SubmitButton,
-  TextAreaField,
-  TextField,
-  useForm,
-} from '../../app/forms';
+import { ErrorSummary, SubmitButton, TextField, useForm } from '../../app/forms';
 import { Page } from '../../app/page';
-import {
-  ATTACHMENT_ACCEPT,
-  type Attachment,
-  fileProblem,
-  fileToBase64,
-  formatBytes,
-  formatDate,
-  formatDateTime,
-  outcomeLabels,
-  SubmissionFacts,
-  type SupportContact,
-  SupportList,
-  statusLabels,
-} from './common';
+import { type Attachment, postForFile } from './common';
+import { type ReportAccess, ReportView, type ReporterView } from './reporter-view';
 
 /**
  * `/report/follow-up`: the receipt code opens the report. The code lives only in this component's
  * memory and in POST bodies: never in the address, never in browser storage.
  */
-
-type ReporterView = z.infer<typeof ReporterViewSchema> & { supportContacts: SupportContact[] };
 
 export function FollowUpPage() {
   const [opened, setOpened] = useState<{ receipt: string; view: ReporterView } | null>(null);
@@ -55,7 +30,7 @@ export function FollowUpPage() {
   }
   if (opened) {
     return (
-      <ReportView
+      <ReceiptReport
         receipt={opened.receipt}
         view={opened.view}
         onChange={(view) => setOpened({ receipt: opened.receipt, view })}
@@ -105,7 +80,8 @@ function ReceiptForm({ onOpened }: { onOpened: (receipt: string, view: ReporterV
   );
 }
 
-function ReportView({
+/** The report opened with its receipt: the code goes in every request body, never an address. */
+function ReceiptReport({
   receipt,
   view,
   onChange,
@@ -118,23 +94,22 @@ function ReportView({
   onDeleted: (reference: string) => void;
   onClose: () => void;
 }) {
-  const messageForm = useForm(['body']);
   const deleteForm = useForm([]);
-  const [sent, setSent] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
-  const [draftKey, setDraftKey] = useState(0);
-
-  function onMessage(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const body = String(new FormData(event.currentTarget).get('body') ?? '');
-    setSent(null);
-    void messageForm.submit(ReceiptMessageSchema, { receipt, body }, async (data) => {
-      await api.post('/api/speak-up/receipt/messages', data);
-      onChange(await api.post<ReporterView>('/api/speak-up/receipt/report', { receipt: data.receipt }));
-      setDraftKey((k) => k + 1);
-      setSent('Your message was sent to the case handler.');
-    });
-  }
+  const access = useMemo<ReportAccess>(
+    () => ({
+      key: receipt,
+      load: () => api.post<ReporterView>('/api/speak-up/receipt/report', { receipt }),
+      sendMessage: async (body) => {
+        await api.post('/api/speak-up/receipt/messages', { receipt, body });
+      },
+      listFiles: () => api.post<Attachment[]>('/api/speak-up/receipt/attachments/list', { receipt }),
+      uploadFile: (file) => api.post<Attachment>('/api/speak-up/receipt/attachments', { receipt, ...file }),
+      downloadFile: (file) =>
+        postForFile('/api/speak-up/receipt/attachments/download', { receipt, attachmentId: file.id }, file.fileName),
+    }),
+    [receipt],
+  );
   function onDelete(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     void deleteForm.submit(ReceiptRequestSchema, { receipt }, async (data) => {
@@ -142,75 +117,20 @@ function ReportView({
       onDeleted(answer.reference);
     });
   }
-
   return (
-    <Page title={`Your report ${view.reference}`}>
-      <dl className="facts">
-        <dt>Status</dt>
-        <dd data-testid="report-status">{statusLabels[view.status] ?? view.status}</dd>
-        <dt>Received</dt>
-        <dd>{formatDate(view.receivedAt)}</dd>
-        {view.acknowledgedAt ? (
-          <>
-            <dt>Acknowledged</dt>
-            <dd>{formatDate(view.acknowledgedAt)}</dd>
-          </>
-        ) : null}
-        {view.outcome ? (
-          <>
-            <dt>Outcome</dt>
-            <dd>{outcomeLabels[view.outcome] ?? view.outcome}</dd>
-          </>
-        ) : null}
-      </dl>
-
-      <section className="section" aria-labelledby="su-messages">
-        <h2 id="su-messages">Messages</h2>
-        {view.messages.length === 0 ? (
-          <p>No messages yet. The case handler will reply here.</p>
-        ) : (
-          <ol className="plain-list su-messages">
-            {view.messages.map((m) => (
-              <li
-                key={m.id}
-                className={m.author === 'handler' ? 'su-message su-message-handler' : 'su-message'}
-              >
-                <p className="small muted">
-                  {m.author === 'handler' ? 'Case handler' : 'You'}, {formatDateTime(m.createdAt)}
-                </p>
-                <p className="su-text">{m.body}</p>
-              </li>
-            ))}
-          </ol>
-        )}
-        <form noValidate onSubmit={onMessage} aria-labelledby="su-add-heading">
-          <h3 id="su-add-heading">Add information or reply</h3>
-          <ErrorSummary form={messageForm} />
-          <TextAreaField
-            key={draftKey}
-            form={messageForm}
-            name="body"
-            label="Your message"
-            rows={5}
-            maxLength={SpeakUpLimits.messageMax}
-          />
-          <SubmitButton form={messageForm}>Send message</SubmitButton>
-          <div role="status">{sent ? <p className="notice">{sent}</p> : null}</div>
-        </form>
-      </section>
-
-      <Attachments receipt={receipt} />
-
-      <section className="section" aria-labelledby="su-mine">
-        <h2 id="su-mine">What you reported</h2>
-        <SubmissionFacts submission={view.submission} />
-      </section>
-
-      <section className="section callout" aria-labelledby="su-support-follow">
-        <h2 id="su-support-follow">Support</h2>
-        <SupportList contacts={view.supportContacts} headingId="su-support-follow" />
-      </section>
-
+    <ReportView
+      access={access}
+      view={view}
+      onChange={onChange}
+      footer={
+        <p>
+          <button type="button" className="link-button" onClick={onClose}>
+            Close this report
+          </button>{' '}
+          (do this on a shared device).
+        </p>
+      }
+    >
       <section className="section" aria-labelledby="su-delete">
         <h2 id="su-delete">Delete this report</h2>
         <p>
@@ -238,102 +158,6 @@ function ReportView({
           </button>
         )}
       </section>
-      <p>
-        <button type="button" className="link-button" onClick={onClose}>
-          Close this report
-        </button>{' '}
-        (do this on a shared device).
-      </p>
-    </Page>
-  );
-}
-
-/** The report's files, and a form to add one (sent as base64 in JSON with the receipt). */
-function Attachments({ receipt }: { receipt: string }) {
-  const form = useForm(['file']);
-  const [files, setFiles] = useState<Attachment[] | null>(null);
-  const [listError, setListError] = useState<string | null>(null);
-  const [added, setAdded] = useState<string | null>(null);
-  const [inputKey, setInputKey] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    api
-      .post<Attachment[]>('/api/speak-up/receipt/attachments/list', { receipt })
-      .then((list) => {
-        if (live) setFiles(list);
-      })
-      .catch(() => {
-        if (live) setListError('The files could not be loaded. Reopen the report to try again.');
-      });
-    return () => {
-      live = false;
-    };
-  }, [receipt]);
-
-  function onUpload(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const chosen = new FormData(event.currentTarget).get('file');
-    const file = chosen instanceof File ? chosen : null;
-    setAdded(null);
-    const problem = fileProblem(file, files?.length ?? 0);
-    if (problem || !file) {
-      form.setErrors({
-        message: 'Please correct this:',
-        problems: [{ path: 'file', message: problem ?? '' }],
-      });
-      return;
-    }
-    void form.submit(noInput, null, async () => {
-      const data = await fileToBase64(file);
-      const saved = await api.post<Attachment>('/api/speak-up/receipt/attachments', {
-        receipt,
-        fileName: file.name.slice(0, 200) || 'file',
-        contentType: file.type,
-        data,
-      });
-      setFiles((list) => [...(list ?? []), saved]);
-      setInputKey((k) => k + 1);
-      setAdded(`${saved.fileName} was added to your report.`);
-    });
-  }
-
-  return (
-    <section className="section" aria-labelledby="su-files">
-      <h2 id="su-files">Files</h2>
-      {listError ? (
-        <p className="field-error">{listError}</p>
-      ) : files === null ? (
-        <p className="muted">Loading the files…</p>
-      ) : files.length === 0 ? (
-        <p>No files yet.</p>
-      ) : (
-        <ul className="plain-list su-files" aria-labelledby="su-files">
-          {files.map((f) => (
-            <li key={f.id}>
-              {f.fileName}{' '}
-              <span className="small muted">
-                ({formatBytes(f.sizeBytes)},{' '}
-                {f.author === 'handler' ? 'added by the case handler' : 'added by you'},{' '}
-                {formatDateTime(f.createdAt)})
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-      <form noValidate onSubmit={onUpload} aria-labelledby="su-file-heading">
-        <h3 id="su-file-heading">Add a file</h3>
-        <p>
-          A photo (JPEG, PNG or WebP) or a PDF, up to 10 MB; at most 5 files per report. Photos lose their
-          location and camera details before they are stored, and only case handlers can open your files.
-        </p>
-        <ErrorSummary form={form} />
-        <Field form={form} name="file" label="File" key={inputKey}>
-          {(props) => <input {...props} type="file" accept={ATTACHMENT_ACCEPT} />}
-        </Field>
-        <SubmitButton form={form}>Upload file</SubmitButton>
-        <StatusMessage message={added} />
-      </form>
-    </section>
+    </ReportView>
   );
 }
