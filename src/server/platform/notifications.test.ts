@@ -61,7 +61,13 @@ describe('notifications', () => {
     const [me, other] = [await buildUser(db), await buildUser(db)];
     for (const [i, userId] of [me.id, me.id, other.id].entries()) {
       await db.transaction((tx) =>
-        notify(tx, { userIds: [userId], kind: 'k', subject: `n${i}`, link: '/x', at: new Date(Date.UTC(2026, 10, 1 + i)) }),
+        notify(tx, {
+          userIds: [userId],
+          kind: 'k',
+          subject: `n${i}`,
+          link: '/x',
+          at: new Date(Date.UTC(2026, 10, 1 + i)),
+        }),
       );
     }
     const list = await listNotifications(db, me.id, { page: 1 });

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { lt, sql } from 'drizzle-orm';
 import type { FastifyRequest, RouteOptions } from 'fastify';
-import type { Db } from '../../db/client';
+import { type Db, queryRows } from '../../db/client';
 import { rateLimitCounters } from '../../db/schema';
 import { AppError } from './errors';
 
@@ -53,26 +53,31 @@ export function databaseRateLimitStore(options: RateLimitStoreOptions) {
     await db.delete(rateLimitCounters).where(lt(rateLimitCounters.expiresAt, new Date(at)));
   }
 
+  /**
+   * Counts a request in the current fixed window and weighs in the previous one (a sliding-window
+   * estimate): `current + previous × the share of the previous window still inside the last
+   * minute`, rounded up. So a client cannot send twice the limit across a window boundary.
+   */
   async function increment(bucket: string, client: string, windowMs: number): Promise<StoreResult> {
     const at = now();
     const windowStart = Math.floor(at / windowMs) * windowMs;
+    const previousStart = windowStart - windowMs;
     const expiresAt = windowStart + windowMs;
-    const [row] = await db
-      .insert(rateLimitCounters)
-      .values({
-        bucket,
-        clientKey: clientKey(client, windowStart),
-        windowStart: new Date(windowStart),
-        count: 1,
-        expiresAt: new Date(expiresAt),
-      })
-      .onConflictDoUpdate({
-        target: [rateLimitCounters.bucket, rateLimitCounters.clientKey, rateLimitCounters.windowStart],
-        set: { count: sql`${rateLimitCounters.count} + 1` },
-      })
-      .returning({ count: rateLimitCounters.count });
+    const t = rateLimitCounters;
+    const [row] = await queryRows<{ current: number; previous: number | null }>(
+      db,
+      sql`with counted as (
+            insert into ${t} (bucket, client_key, window_start, count, expires_at)
+            values (${bucket}, ${clientKey(client, windowStart)}, ${new Date(windowStart).toISOString()}, 1, ${new Date(expiresAt).toISOString()})
+            on conflict (bucket, client_key, window_start) do update set count = ${t}.count + 1
+            returning count)
+          select (select count from counted) as current,
+                 (select count from ${t} where bucket = ${bucket} and client_key = ${clientKey(client, previousStart)}
+                    and window_start = ${new Date(previousStart).toISOString()}) as previous`,
+    );
     await prune(at).catch(() => {});
-    return { current: row!.count, ttl: expiresAt - at };
+    const overlap = (expiresAt - at) / windowMs;
+    return { current: row!.current + Math.ceil((row!.previous ?? 0) * overlap), ttl: expiresAt - at };
   }
 
   return class DatabaseRateLimitStore {

@@ -59,9 +59,12 @@ export const CATEGORY_LABELS: Record<ConcernCategory, string> = {
   other: 'Other',
 };
 
-export const ConcernStatus = z.enum(['new', 'under_discussion', 'accepted', 'answered', 'not_taken_forward'], {
-  error: 'Choose a status.',
-});
+export const ConcernStatus = z.enum(
+  ['new', 'under_discussion', 'accepted', 'answered', 'not_taken_forward'],
+  {
+    error: 'Choose a status.',
+  },
+);
 export type ConcernStatus = z.infer<typeof ConcernStatus>;
 export const STATUS_LABELS: Record<ConcernStatus, string> = {
   new: 'New',
@@ -94,7 +97,14 @@ export type ConcernVisibility = z.infer<typeof ConcernVisibility>;
 
 /** Why a concern was not taken forward (the public answer explains it in words). */
 export const NotTakenForwardReason = z.enum(
-  ['outside_our_remit', 'already_addressed', 'duplicate', 'not_feasible', 'insufficient_information', 'other'],
+  [
+    'outside_our_remit',
+    'already_addressed',
+    'duplicate',
+    'not_feasible',
+    'insufficient_information',
+    'other',
+  ],
   { error: 'Choose why it is not taken forward.' },
 );
 export type NotTakenForwardReason = z.infer<typeof NotTakenForwardReason>;
@@ -410,7 +420,11 @@ export const FlagRequestSchema = z.strictObject({
   reason: text('why you are flagging it', ConcernLimits.reasonMin, ConcernLimits.reasonMax),
 });
 export const HideRequestSchema = z.strictObject({
-  reason: text('the reason for hiding it (the author is told)', ConcernLimits.reasonMin, ConcernLimits.reasonMax),
+  reason: text(
+    'the reason for hiding it (the author is told)',
+    ConcernLimits.reasonMin,
+    ConcernLimits.reasonMax,
+  ),
 });
 export type HideRequest = z.infer<typeof HideRequestSchema>;
 

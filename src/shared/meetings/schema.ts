@@ -82,11 +82,7 @@ const OnlineUrl = z
   .trim()
   .max(MeetingLimits.urlMax, `Use at most ${MeetingLimits.urlMax} characters.`)
   .transform((v) => (v === '' ? null : v))
-  .pipe(
-    z
-      .url({ protocol: /^https$/, message: 'Enter a link that starts with https://.' })
-      .nullable(),
-  )
+  .pipe(z.url({ protocol: /^https$/, message: 'Enter a link that starts with https://.' }).nullable())
   .nullable()
   .optional();
 const Duration = z
@@ -295,7 +291,12 @@ export type Series = z.infer<typeof SeriesSchema>;
 
 /** Body of POST /api/series/:id/generate. */
 export const SeriesGenerateSchema = z.object({
-  months: z.number().int().min(1, 'Generate at least 1 month.').max(24, 'Generate at most 24 months.').default(6),
+  months: z
+    .number()
+    .int()
+    .min(1, 'Generate at least 1 month.')
+    .max(24, 'Generate at most 24 months.')
+    .default(6),
 });
 
 export const BlockKindSchema = z.enum(['exam', 'placement', 'holiday', 'other']);
@@ -472,7 +473,12 @@ export const DecisionCreateSchema = z
         reason: NotTakenForwardReason,
         ...DecisionCommon,
       }),
-      z.object({ kind: z.literal('action_update'), actionId: Id, update: ActionUpdatePostSchema, ...DecisionCommon }),
+      z.object({
+        kind: z.literal('action_update'),
+        actionId: Id,
+        update: ActionUpdatePostSchema,
+        ...DecisionCommon,
+      }),
       z.object({
         kind: z.literal('other'),
         agendaItemId: Id.nullable().optional(),

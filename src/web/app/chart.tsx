@@ -24,8 +24,10 @@ export type ChartProps = {
   suppressedText?: string;
   /** Formats a value for the table and tooltips (e.g. `v => \`${v} days\``). */
   format?: (value: number) => string;
-  /** Whole numbers only on the value axis (counts). */
+  /** Whole numbers only on the value axis (the default; counts, days, percentages). */
   integers?: boolean;
+  /** The value axis's top (e.g. 100 for percentages); otherwise it fits the data. */
+  max?: number;
 };
 
 /** Colours with at least 3:1 contrast against the white chart background, told apart by shape too. */
@@ -42,13 +44,14 @@ export function Chart({
   summary,
   suppressedText = 'Not shown (small number)',
   format = String,
-  integers = false,
+  integers = true,
+  max,
 }: ChartProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [failed, setFailed] = useState(false);
   const id = useId();
   // Redraw only when what is drawn changes (props are often new arrays with the same content).
-  const key = JSON.stringify({ type, labels, datasets, integers });
+  const key = JSON.stringify({ type, labels, datasets, integers, max });
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the drawn props
   useEffect(() => {
@@ -107,6 +110,7 @@ export function Chart({
             x: { ticks: { color: '#1d2330' }, grid: { display: false } },
             y: {
               beginAtZero: true,
+              max,
               ticks: {
                 color: '#1d2330',
                 precision: integers ? 0 : undefined,

@@ -3,6 +3,7 @@ import { Link, Redirect, Route, Switch, useLocation, useSearch } from 'wouter';
 import { concernsRoutes } from '../modules/concerns/routes';
 import { HomePage } from '../modules/identity/home';
 import { meetingsRoutes } from '../modules/meetings/routes';
+import { speakUpRoutes } from '../modules/speak-up/routes';
 import { lazyPage, type ModuleRoute } from './module-routes';
 import { Loading, NotFoundPage, Page } from './page';
 import { rememberedNext, rememberNext, rolesOf, safeNext, useSession } from './session';
@@ -146,7 +147,7 @@ export function AppRoutes() {
               </RequireAdmin>
             </RequireUser>
           </Route>
-          {[...concernsRoutes, ...meetingsRoutes].map(moduleRoute)}
+          {[...concernsRoutes, ...meetingsRoutes, ...speakUpRoutes].map(moduleRoute)}
           <Route component={NotFoundPage} />
         </Switch>
       </Suspense>

@@ -27,7 +27,10 @@ async function raisedAndSupported() {
   const cast = await buildConcernsCast(t);
   const author = await signedIn(t, cast.people.student.id);
   const id = (
-    await author.post(`/api/networks/${cast.network.id}/concerns`, validConcern({ visibility: 'anonymous_to_members' }))
+    await author.post(
+      `/api/networks/${cast.network.id}/concerns`,
+      validConcern({ visibility: 'anonymous_to_members' }),
+    )
   ).json().id as string;
   for (const p of [cast.people.student2, cast.people.student3]) {
     expect((await (await signedIn(t, p.id)).post(`/api/concerns/${id}/support`)).statusCode).toBe(200);
@@ -41,7 +44,9 @@ describe('triage', () => {
     const { cast, chair, id } = await raisedAndSupported();
     // student3 wants no e-mail.
     const s3 = await signedIn(t, cast.people.student3.id);
-    expect((await s3.put('/api/notifications/preferences', { email: false, weeklyDigest: true })).statusCode).toBe(200);
+    expect(
+      (await s3.put('/api/notifications/preferences', { email: false, weeklyDigest: true })).statusCode,
+    ).toBe(200);
 
     const r = await chair.post(`/api/concerns/${id}/triage`, {
       status: 'accepted',
@@ -56,9 +61,17 @@ describe('triage', () => {
     const { actionId, status } = r.json() as { actionId: string; status: string };
     expect(status).toBe('accepted');
     const [action] = await db().select().from(actions).where(eq(actions.id, actionId));
-    expect(action).toMatchObject({ number: 1, category: 'uniform_and_facilities', studentLeadId: cast.people.student2.id });
+    expect(action).toMatchObject({
+      number: 1,
+      category: 'uniform_and_facilities',
+      studentLeadId: cast.people.student2.id,
+    });
     const [concern] = await db().select().from(concerns).where(eq(concerns.id, id));
-    expect(concern).toMatchObject({ status: 'accepted', actionId, answer: 'We will work with theatres on inclusive headwear.' });
+    expect(concern).toMatchObject({
+      status: 'accepted',
+      actionId,
+      answer: 'We will work with theatres on inclusive headwear.',
+    });
     expect(concern!.firstAnsweredAt).not.toBeNull();
 
     for (const person of [cast.people.student, cast.people.student2, cast.people.student3]) {
@@ -66,7 +79,10 @@ describe('triage', () => {
       expect(notes.map((n) => n.kind)).toEqual(['concern.status']);
       expect(notes[0]!.link).toBe(`/concerns/${id}`);
     }
-    const chairNotes = await db().select().from(notifications).where(eq(notifications.userId, cast.people.chair.id));
+    const chairNotes = await db()
+      .select()
+      .from(notifications)
+      .where(eq(notifications.userId, cast.people.chair.id));
     expect(chairNotes).toHaveLength(0);
 
     await t.app.services.mailer.deliverPending();
@@ -77,7 +93,12 @@ describe('triage', () => {
 
     // Accepted is final for the concern.
     expect(
-      (await chair.post(`/api/concerns/${id}/triage`, { status: 'answered', answer: 'Changing our answer now.' })).statusCode,
+      (
+        await chair.post(`/api/concerns/${id}/triage`, {
+          status: 'answered',
+          answer: 'Changing our answer now.',
+        })
+      ).statusCode,
     ).toBe(409);
   });
 
@@ -93,19 +114,30 @@ describe('triage', () => {
         status: 'accepted',
         answer: 'We accept this concern fully.',
         // A staff member as the student lead.
-        newAction: { title: 'Headwear action', studentLeadId: cast.people.staff.id, staffSponsorId: cast.people.staff.id },
+        newAction: {
+          title: 'Headwear action',
+          studentLeadId: cast.people.staff.id,
+          staffSponsorId: cast.people.staff.id,
+        },
       },
       {
         status: 'accepted',
         answer: 'We accept this concern fully.',
-        newAction: { title: 'Headwear action', studentLeadId: cast.people.outsider.id, staffSponsorId: cast.people.staff.id },
+        newAction: {
+          title: 'Headwear action',
+          studentLeadId: cast.people.outsider.id,
+          staffSponsorId: cast.people.staff.id,
+        },
       },
     ];
     for (const body of tries) {
       const r = await chair.post(`/api/concerns/${id}/triage`, body);
       expect(r.statusCode, JSON.stringify(body)).toBe(400);
     }
-    expect((await author.post(`/api/concerns/${id}/triage`, { status: 'answered', answer: 'I answer it myself.' })).statusCode).toBe(403);
+    expect(
+      (await author.post(`/api/concerns/${id}/triage`, { status: 'answered', answer: 'I answer it myself.' }))
+        .statusCode,
+    ).toBe(403);
     expect(await fingerprint()).toBe(before);
 
     const r = await chair.post(`/api/concerns/${id}/triage`, {
@@ -147,15 +179,31 @@ describe('triage', () => {
         {
           status: 'accepted',
           answer: 'Agreed at the November meeting.',
-          newAction: { title: 'Kara policy review', studentLeadId: cast.people.student2.id, staffSponsorId: cast.people.staff.id },
+          newAction: {
+            title: 'Kara policy review',
+            studentLeadId: cast.people.student2.id,
+            staffSponsorId: cast.people.staff.id,
+          },
         },
         { meetingId: meeting!.id, now },
       ),
     );
-    const evidence = await db().select().from(actionEvidence).where(eq(actionEvidence.actionId, result.actionId!));
-    expect(evidence).toEqual([expect.objectContaining({ kind: 'meeting', refId: meeting!.id, label: 'November network meeting (18 Nov 2026)' })]);
+    const evidence = await db()
+      .select()
+      .from(actionEvidence)
+      .where(eq(actionEvidence.actionId, result.actionId!));
+    expect(evidence).toEqual([
+      expect.objectContaining({
+        kind: 'meeting',
+        refId: meeting!.id,
+        label: 'November network meeting (18 Nov 2026)',
+      }),
+    ]);
     const detail = (await chair.get(`/api/concerns/${id}`)).json() as ConcernDetail;
-    expect(detail.timeline.find((e) => e.kind === 'meeting_decision')).toMatchObject({ at: now.toISOString(), data: { meetingId: meeting!.id } });
+    expect(detail.timeline.find((e) => e.kind === 'meeting_decision')).toMatchObject({
+      at: now.toISOString(),
+      data: { meetingId: meeting!.id },
+    });
   });
 });
 
@@ -166,17 +214,29 @@ describe('actions', () => {
       await chair.post(`/api/concerns/${id}/triage`, {
         status: 'accepted',
         answer: 'We will work with theatres on inclusive headwear.',
-        newAction: { title: 'Inclusive theatre headwear', studentLeadId: cast.people.student2.id, staffSponsorId: cast.people.staff.id },
+        newAction: {
+          title: 'Inclusive theatre headwear',
+          studentLeadId: cast.people.student2.id,
+          staffSponsorId: cast.people.staff.id,
+        },
       })
     ).json() as { actionId: string };
     const lead = await signedIn(t, cast.people.student2.id);
     const member = await signedIn(t, cast.people.student3.id);
 
-    const m = await lead.post(`/api/actions/${actionId}/milestones`, { title: 'Samples from suppliers', dueOn: '2026-12-15' });
+    const m = await lead.post(`/api/actions/${actionId}/milestones`, {
+      title: 'Samples from suppliers',
+      dueOn: '2026-12-15',
+    });
     expect(m.statusCode).toBe(201);
     const milestoneId = (m.json() as ActionDetail).milestones[0]!.id;
-    expect((await lead.patch(`/api/actions/${actionId}/milestones/${milestoneId}`, { done: true })).statusCode).toBe(200);
-    expect((await lead.post(`/api/actions/${actionId}/milestones`, { title: 'Bad date', dueOn: '2026-13-01' })).statusCode).toBe(400);
+    expect(
+      (await lead.patch(`/api/actions/${actionId}/milestones/${milestoneId}`, { done: true })).statusCode,
+    ).toBe(200);
+    expect(
+      (await lead.post(`/api/actions/${actionId}/milestones`, { title: 'Bad date', dueOn: '2026-13-01' }))
+        .statusCode,
+    ).toBe(400);
 
     // Sub-actions roll up: weights 3 and 1.
     const sub = async (title: string, weight: number) =>
@@ -193,7 +253,10 @@ describe('actions', () => {
     const a = await sub('Caps that fit over braids and locs', 3);
     const b = await sub('Hijab approved for theatre', 1);
     await lead.post(`/api/actions/${a.id}/updates`, { body: 'Supplier samples tested.', progress: 60 });
-    await lead.post(`/api/actions/${b.id}/updates`, { body: 'Policy signed off by theatres.', status: 'completed' });
+    await lead.post(`/api/actions/${b.id}/updates`, {
+      body: 'Policy signed off by theatres.',
+      status: 'completed',
+    });
     const parent = (await member.get(`/api/actions/${actionId}`)).json() as ActionDetail;
     expect(parent.progress).toBe(70); // (3·60 + 1·100) / 4
     expect(parent.subActions.map((s) => s.progress).sort()).toEqual([100, 60]);
@@ -202,11 +265,16 @@ describe('actions', () => {
     expect((await chair.patch(`/api/actions/${actionId}`, { parentId: a.id })).statusCode).toBe(400);
 
     const before = await fingerprint();
-    expect((await member.post(`/api/actions/${actionId}/updates`, { body: 'I am not the lead.' })).statusCode).toBe(403);
+    expect(
+      (await member.post(`/api/actions/${actionId}/updates`, { body: 'I am not the lead.' })).statusCode,
+    ).toBe(403);
     expect((await lead.post(`/api/actions/${actionId}/updates`, { body: 'x' })).statusCode).toBe(400);
     expect(await fingerprint()).toBe(before);
 
-    const now1 = await lead.post(`/api/actions/${actionId}/updates`, { body: 'New caps ordered for all theatres.', progress: 50 });
+    const now1 = await lead.post(`/api/actions/${actionId}/updates`, {
+      body: 'New caps ordered for all theatres.',
+      progress: 50,
+    });
     expect(now1.statusCode).toBe(201);
     expect((now1.json() as ActionDetail).status).toBe('in_progress');
     const done = await lead.post(`/api/actions/${actionId}/updates`, {
@@ -219,7 +287,10 @@ describe('actions', () => {
     expect(finished.updates.map((u) => u.body)[0]).toBe('Every theatre now stocks the new caps.');
     // The concern's author (anonymous to members) heard of the triage and of both updates (each
     // changed the status: progress on a planned action starts it); not of the sub-actions'.
-    const authorNotes = await db().select().from(notifications).where(eq(notifications.userId, cast.people.student.id));
+    const authorNotes = await db()
+      .select()
+      .from(notifications)
+      .where(eq(notifications.userId, cast.people.student.id));
     expect(authorNotes.map((n) => n.subject).sort()).toEqual([
       'Action A-1 “Inclusive theatre headwear”: completed',
       'Action A-1 “Inclusive theatre headwear”: in progress',
@@ -254,7 +325,10 @@ describe('actions', () => {
       .withMetadata({ exif: { IFD0: { Artist: 'Secret Person' } } })
       .toBuffer();
     expect(png.toString('latin1')).toContain('Secret Person');
-    const up = await chair.post(`/api/actions/${action.id}/attachments`, { fileName: 'panel.png', data: png.toString('base64') });
+    const up = await chair.post(`/api/actions/${action.id}/attachments`, {
+      fileName: 'panel.png',
+      data: png.toString('base64'),
+    });
     expect(up.statusCode).toBe(201);
     const file = await chair.get(`/api/actions/${action.id}/attachments/${up.json().id}`);
     expect(file.statusCode).toBe(200);
@@ -265,15 +339,25 @@ describe('actions', () => {
       data: Buffer.from('hello').toString('base64'),
     });
     expect(notAFile.statusCode).toBe(400);
-    expect((await (await signedIn(t, cast.people.outsider.id)).get(`/api/actions/${action.id}/attachments/${up.json().id}`)).statusCode).toBe(404);
+    expect(
+      (
+        await (
+          await signedIn(t, cast.people.outsider.id)
+        ).get(`/api/actions/${action.id}/attachments/${up.json().id}`)
+      ).statusCode,
+    ).toBe(404);
 
     const student = await signedIn(t, cast.people.student.id);
     const staff = await signedIn(t, cast.people.staff.id);
     expect((await chair.post(`/api/actions/${action.id}/consent`, { named: true })).statusCode).toBe(403);
-    const consented = (await student.post(`/api/actions/${action.id}/consent`, { named: true })).json() as ActionDetail;
+    const consented = (
+      await student.post(`/api/actions/${action.id}/consent`, { named: true })
+    ).json() as ActionDetail;
     expect(consented.studentLead).toMatchObject({ id: cast.people.student.id, named: true });
     expect(consented.staffSponsor).toMatchObject({ named: false });
-    expect(((await staff.get(`/api/actions/${action.id}`)).json() as ActionDetail).may.consentAs).toBe('staff_sponsor');
+    expect(((await staff.get(`/api/actions/${action.id}`)).json() as ActionDetail).may.consentAs).toBe(
+      'staff_sponsor',
+    );
 
     const ev = await chair.post(`/api/actions/${action.id}/evidence`, {
       kind: 'link',
@@ -283,7 +367,13 @@ describe('actions', () => {
     expect(ev.statusCode).toBe(201);
     expect((ev.json() as ActionDetail).evidence).toHaveLength(1);
     expect(
-      (await chair.post(`/api/actions/${action.id}/evidence`, { kind: 'link', label: 'Bad', url: 'javascript:alert(1)' })).statusCode,
+      (
+        await chair.post(`/api/actions/${action.id}/evidence`, {
+          kind: 'link',
+          label: 'Bad',
+          url: 'javascript:alert(1)',
+        })
+      ).statusCode,
     ).toBe(400);
   });
 
@@ -292,13 +382,17 @@ describe('actions', () => {
     const chair = await signedIn(t, cast.people.chair.id);
     const author = await signedIn(t, cast.people.student.id);
     const raise = async (title: string) =>
-      (await author.post(`/api/networks/${cast.network.id}/concerns`, validConcern({ title }))).json().id as string;
+      (await author.post(`/api/networks/${cast.network.id}/concerns`, validConcern({ title }))).json()
+        .id as string;
     const fresh = await raise('A fresh concern for triage');
     const answered = await raise('An answered concern for agenda');
     const answeredOff = await raise('An answered concern off the agenda');
     const hidden = await raise('A hidden concern never listed');
     for (const c of [answered, answeredOff]) {
-      await chair.post(`/api/concerns/${c}/triage`, { status: 'answered', answer: 'Answered at the time, thank you.' });
+      await chair.post(`/api/concerns/${c}/triage`, {
+        status: 'answered',
+        answer: 'Answered at the time, thank you.',
+      });
     }
     await chair.post(`/api/concerns/${answered}/agenda`, { forAgenda: true });
     await chair.post(`/api/concerns/${hidden}/hide`, { reason: 'Duplicate of another one' });
@@ -307,19 +401,31 @@ describe('actions', () => {
     const created = await db().transaction(async (tx) => {
       const { createActionTx } = await import('./actions');
       const make = (title: string) =>
-        createActionTx(tx, chair.actor, cast.network.id, {
-          title,
-          summary: '',
-          category: 'curriculum',
-          studentLeadId: cast.people.student.id,
-          staffSponsorId: cast.people.staff.id,
-          weight: 1,
-          public: true,
-        }, t0);
+        createActionTx(
+          tx,
+          chair.actor,
+          cast.network.id,
+          {
+            title,
+            summary: '',
+            category: 'curriculum',
+            studentLeadId: cast.people.student.id,
+            staffSponsorId: cast.people.staff.id,
+            weight: 1,
+            public: true,
+          },
+          t0,
+        );
       return { recent: await make('Recently updated action'), old: await make('Action nearly due') };
     });
     await db().transaction((tx) =>
-      postActionUpdate(tx, chair.actor, created.recent.id, { body: 'All on track.' }, { now: new Date(t0.getTime() + 40 * 86_400_000) }),
+      postActionUpdate(
+        tx,
+        chair.actor,
+        created.recent.id,
+        { body: 'All on track.' },
+        { now: new Date(t0.getTime() + 40 * 86_400_000) },
+      ),
     );
     // 50 days on: the untouched one is due in 10 days (listed), the updated one in 50 (not).
     const queue = await agendaQueue(db(), cast.network.id, new Date(t0.getTime() + 50 * 86_400_000));

@@ -4,8 +4,8 @@ import {
   actionAttachments,
   actionEvidence,
   actionMilestones,
-  actionUpdates,
   actions,
+  actionUpdates,
   concerns,
   memberships,
   networks,
@@ -25,8 +25,20 @@ import { recordAudit } from '../../platform/audit/audit';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors';
 import { decodeUpload, sanitiseUpload } from '../speak-up/attachments';
 import { clocksOf, isActionStale, updateDueAt } from './clocks';
-import { assertManagesNetwork, assertSeesNetwork, loadNetwork, nextNumber, type WriteOptions } from './concerns';
-import { type ActionFacts, consentRoleOf, mayEditAction, maySeeNetworkConcerns, mayWorkOnAction } from './policy';
+import {
+  assertManagesNetwork,
+  assertSeesNetwork,
+  loadNetwork,
+  nextNumber,
+  type WriteOptions,
+} from './concerns';
+import {
+  type ActionFacts,
+  consentRoleOf,
+  mayEditAction,
+  maySeeNetworkConcerns,
+  mayWorkOnAction,
+} from './policy';
 import { effectiveProgress } from './progress';
 
 /**
@@ -81,13 +93,15 @@ async function assertParent(tx: Tx, networkId: string, parentId: string, childId
   }
   if (!childId) return;
   // The parent may not be the action itself or one of its descendants.
-  const [cycle] = await tx.execute<{ found: boolean }>(
-    sql`with recursive up as (
+  const [cycle] = await tx
+    .execute<{ found: boolean }>(
+      sql`with recursive up as (
           select id, parent_id from actions where id = ${parentId}::uuid
           union
           select a.id, a.parent_id from actions a join up on a.id = up.parent_id
         ) select exists (select 1 from up where id = ${childId}::uuid) as found`,
-  ).then((r) => (r as unknown as { rows: { found: boolean }[] }).rows);
+    )
+    .then((r) => (r as unknown as { rows: { found: boolean }[] }).rows);
   if (cycle?.found) {
     throw invalid('An action cannot be a sub-action of itself or of its own sub-actions.', [
       { path: 'parentId', message: 'Choose another parent.' },
@@ -157,7 +171,9 @@ export async function lockVisibleAction(tx: Tx, actor: Actor | null, id: string)
 async function lockWorkableAction(tx: Tx, actor: Actor | null, id: string): Promise<ActionRow> {
   const row = await lockVisibleAction(tx, actor, id);
   if (!mayWorkOnAction(actor, actionFacts(row))) {
-    throw forbidden('Only the network’s leads, and the action’s student lead and staff sponsor, may do that.');
+    throw forbidden(
+      'Only the network’s leads, and the action’s student lead and staff sponsor, may do that.',
+    );
   }
   return row;
 }
@@ -173,7 +189,8 @@ export async function updateAction(
   const now = options.now ?? new Date();
   await db.transaction(async (tx) => {
     const row = await lockVisibleAction(tx, actor, id);
-    if (!mayEditAction(actor, actionFacts(row))) throw forbidden('Only the network’s leads may change an action.');
+    if (!mayEditAction(actor, actionFacts(row)))
+      throw forbidden('Only the network’s leads may change an action.');
     if (input.studentLeadId && input.studentLeadId !== row.studentLeadId) {
       await assertPersonOfKind(tx, row.networkId, input.studentLeadId, 'student', 'studentLeadId');
     }
@@ -355,7 +372,15 @@ export async function insertEvidence(
   const url = input.kind === 'link' ? input.url : null;
   const [row] = await tx
     .insert(actionEvidence)
-    .values({ actionId, kind: input.kind, refId, label: input.label, url, createdBy: actorId, createdAt: now })
+    .values({
+      actionId,
+      kind: input.kind,
+      refId,
+      label: input.label,
+      url,
+      createdBy: actorId,
+      createdAt: now,
+    })
     .onConflictDoNothing()
     .returning({ id: actionEvidence.id });
   if (!row) {
@@ -364,7 +389,11 @@ export async function insertEvidence(
       .select({ id: actionEvidence.id })
       .from(actionEvidence)
       .where(
-        and(eq(actionEvidence.actionId, actionId), eq(actionEvidence.kind, input.kind), eq(actionEvidence.refId, refId!)),
+        and(
+          eq(actionEvidence.actionId, actionId),
+          eq(actionEvidence.kind, input.kind),
+          eq(actionEvidence.refId, refId!),
+        ),
       );
     return { id: existing!.id };
   }
@@ -383,7 +412,8 @@ export async function setConsent(db: Db, actor: Actor, actionId: string, named: 
   await db.transaction(async (tx) => {
     const row = await lockVisibleAction(tx, actor, actionId);
     const role = consentRoleOf(actor, actionFacts(row));
-    if (!role) throw forbidden('Only the action’s student lead and staff sponsor give consent, each for themselves.');
+    if (!role)
+      throw forbidden('Only the action’s student lead and staff sponsor give consent, each for themselves.');
     await tx
       .update(actions)
       .set(role === 'student_lead' ? { studentLeadNamed: named } : { staffSponsorNamed: named })
@@ -431,7 +461,9 @@ export async function listActions(
       : undefined,
   );
   const lead = sql<string | null>`(select name from ${users} where ${users.id} = ${actions.studentLeadId})`;
-  const sponsor = sql<string | null>`(select name from ${users} where ${users.id} = ${actions.staffSponsorId})`;
+  const sponsor = sql<
+    string | null
+  >`(select name from ${users} where ${users.id} = ${actions.staffSponsorId})`;
   const rows = await db
     .select({
       action: actions,
@@ -450,7 +482,9 @@ export async function listActions(
     rows.map((r) => r.action.id),
   );
   return {
-    items: rows.map((r) => presentActionSummary(r.action, r.leadName, r.sponsorName, r.concernCount, progress, clocks, now)),
+    items: rows.map((r) =>
+      presentActionSummary(r.action, r.leadName, r.sponsorName, r.concernCount, progress, clocks, now),
+    ),
     total: total?.n ?? 0,
     page: query.page,
     pageSize: query.pageSize,
@@ -487,13 +521,20 @@ function presentActionSummary(
   };
 }
 
-export async function actionDetail(db: Db | Tx, actor: Actor | null, id: string, now = new Date()): Promise<ActionDetail> {
+export async function actionDetail(
+  db: Db | Tx,
+  actor: Actor | null,
+  id: string,
+  now = new Date(),
+): Promise<ActionDetail> {
   const [loaded] = await db
     .select({
       action: actions,
       networkName: networks.name,
       leadName: sql<string | null>`(select name from ${users} where ${users.id} = ${actions.studentLeadId})`,
-      sponsorName: sql<string | null>`(select name from ${users} where ${users.id} = ${actions.staffSponsorId})`,
+      sponsorName: sql<
+        string | null
+      >`(select name from ${users} where ${users.id} = ${actions.staffSponsorId})`,
     })
     .from(actions)
     .innerJoin(networks, eq(networks.id, actions.networkId))
@@ -502,7 +543,13 @@ export async function actionDetail(db: Db | Tx, actor: Actor | null, id: string,
   const row = loaded.action;
   const clocks = await clocksOf(db, row.networkId);
   const subActions = await db
-    .select({ id: actions.id, number: actions.number, title: actions.title, status: actions.status, weight: actions.weight })
+    .select({
+      id: actions.id,
+      number: actions.number,
+      title: actions.title,
+      status: actions.status,
+      weight: actions.weight,
+    })
     .from(actions)
     .where(eq(actions.parentId, id))
     .orderBy(asc(actions.number));
@@ -514,7 +561,11 @@ export async function actionDetail(db: Db | Tx, actor: Actor | null, id: string,
           .where(eq(actions.id, row.parentId))
       )[0]
     : undefined;
-  const progress = await effectiveProgress(db, [id, ...subActions.map((s) => s.id), ...(parent ? [parent.id] : [])]);
+  const progress = await effectiveProgress(db, [
+    id,
+    ...subActions.map((s) => s.id),
+    ...(parent ? [parent.id] : []),
+  ]);
   const milestones = await db
     .select()
     .from(actionMilestones)
@@ -556,7 +607,9 @@ export async function actionDetail(db: Db | Tx, actor: Actor | null, id: string,
     .where(
       and(
         eq(concerns.actionId, id),
-        manager ? undefined : or(isNull(concerns.hiddenAt), actor ? eq(concerns.authorId, actor.userId) : undefined),
+        manager
+          ? undefined
+          : or(isNull(concerns.hiddenAt), actor ? eq(concerns.authorId, actor.userId) : undefined),
       ),
     )
     .orderBy(asc(concerns.number));

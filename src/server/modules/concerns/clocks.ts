@@ -19,7 +19,10 @@ export const DAY_MS = 86_400_000;
 
 export async function clocksOf(db: Db | Tx, networkId: string): Promise<ConcernSettings> {
   const [row] = await db
-    .select({ firstAnswerDays: concernSettings.firstAnswerDays, actionUpdateDays: concernSettings.actionUpdateDays })
+    .select({
+      firstAnswerDays: concernSettings.firstAnswerDays,
+      actionUpdateDays: concernSettings.actionUpdateDays,
+    })
     .from(concernSettings)
     .where(eq(concernSettings.networkId, networkId));
   return row ?? { firstAnswerDays: DEFAULT_FIRST_ANSWER_DAYS, actionUpdateDays: DEFAULT_ACTION_UPDATE_DAYS };

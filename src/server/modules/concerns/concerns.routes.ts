@@ -98,7 +98,8 @@ export function concernRoutes(services: Services): AnyRoute[] {
     defineRoute({
       method: 'GET',
       url: '/api/networks/:networkId/concerns/dashboard',
-      summary: 'The co-chairs’ dashboard: measures per month, actions completed, overdue concerns, stale actions',
+      summary:
+        'The co-chairs’ dashboard: measures per month, actions completed, overdue concerns, stale actions',
       tags: ['concerns'],
       access: 'user',
       params: NetworkParams,
@@ -193,7 +194,8 @@ export function concernRoutes(services: Services): AnyRoute[] {
     defineRoute({
       method: 'POST',
       url: '/api/concerns/:id/triage',
-      summary: 'Answer a concern with a status (accepting it links it to a new or existing action); its followers are told',
+      summary:
+        'Answer a concern with a status (accepting it links it to a new or existing action); its followers are told',
       tags: ['concerns'],
       access: 'user',
       params: ConcernParams,

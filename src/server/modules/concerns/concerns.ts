@@ -239,8 +239,7 @@ function visibleTo(actor: Actor, networkId: string): SQL | undefined {
 }
 
 /** A search of title and description: every word must match (websearch syntax: "quoted", or, -not). */
-const matchesSearch = (q: string) =>
-  sql`${concerns.search} @@ websearch_to_tsquery('english', ${q})`;
+const matchesSearch = (q: string) => sql`${concerns.search} @@ websearch_to_tsquery('english', ${q})`;
 
 export async function listConcerns(
   db: Db,
@@ -267,7 +266,9 @@ export async function listConcerns(
             db
               .select({ one: sql`1` })
               .from(concernSupports)
-              .where(and(eq(concernSupports.concernId, concerns.id), eq(concernSupports.userId, actor.userId))),
+              .where(
+                and(eq(concernSupports.concernId, concerns.id), eq(concernSupports.userId, actor.userId)),
+              ),
           ),
         )
       : undefined,
@@ -287,7 +288,12 @@ export async function listConcerns(
   );
   return {
     items: rows.map((r) =>
-      presentSummary(actor, { ...r.concern, authorName: r.authorName, supportedByMe: r.supportedByMe }, briefs, now),
+      presentSummary(
+        actor,
+        { ...r.concern, authorName: r.authorName, supportedByMe: r.supportedByMe },
+        briefs,
+        now,
+      ),
     ),
     total: total?.n ?? 0,
     page: query.page,
@@ -322,7 +328,11 @@ export async function similarConcerns(db: Db, actor: Actor | null, networkId: st
         sql`${concerns.search} @@ ${tsquery}`,
       ),
     )
-    .orderBy(desc(sql`ts_rank(${concerns.search}, ${tsquery})`), desc(concerns.supportCount), asc(concerns.number))
+    .orderBy(
+      desc(sql`ts_rank(${concerns.search}, ${tsquery})`),
+      desc(concerns.supportCount),
+      asc(concerns.number),
+    )
     .limit(5);
 }
 
@@ -387,13 +397,21 @@ export async function concernDetail(
   });
   let hiddenBy: { id: string; name: string } | null = null;
   if (row.hiddenAt && manager && row.hiddenBy) {
-    const [lead] = await db.select({ id: users.id, name: users.name }).from(users).where(eq(users.id, row.hiddenBy));
+    const [lead] = await db
+      .select({ id: users.id, name: users.name })
+      .from(users)
+      .where(eq(users.id, row.hiddenBy));
     hiddenBy = lead ?? null;
   }
   const briefs = await actionBriefs(db, [row.actionId]);
   const f = facts(row);
   return {
-    ...presentSummary(actor, { ...row, authorName: loaded.authorName, supportedByMe: loaded.supportedByMe }, briefs, now),
+    ...presentSummary(
+      actor,
+      { ...row, authorName: loaded.authorName, supportedByMe: loaded.supportedByMe },
+      briefs,
+      now,
+    ),
     networkName: loaded.networkName,
     description: row.description,
     moduleRef: row.moduleRef,
@@ -485,7 +503,9 @@ export async function setSupport(db: Db, actor: Actor, id: string, support: bool
     const row = await lockVisibleConcern(tx, actor, id);
     if (!maySupport(actor, facts(row))) {
       throw forbidden(
-        row.hiddenAt ? 'A hidden concern cannot be supported.' : 'Only members of the network may support it.',
+        row.hiddenAt
+          ? 'A hidden concern cannot be supported.'
+          : 'Only members of the network may support it.',
       );
     }
     let delta = 0;
@@ -559,7 +579,9 @@ export async function flagConcern(
     const row = await lockVisibleConcern(tx, actor, id);
     if (!mayFlag(actor, facts(row))) {
       throw forbidden(
-        row.hiddenAt ? 'This concern is already hidden.' : 'Members of the network may flag others’ concerns.',
+        row.hiddenAt
+          ? 'This concern is already hidden.'
+          : 'Members of the network may flag others’ concerns.',
       );
     }
     const added = await tx
@@ -605,14 +627,21 @@ export async function setHidden(
   const now = options.now ?? new Date();
   await db.transaction(async (tx) => {
     const row = await lockVisibleConcern(tx, actor, id);
-    if (!mayManageConcerns(actor, row.networkId)) throw forbidden('Only the network’s leads may hide concerns.');
+    if (!mayManageConcerns(actor, row.networkId))
+      throw forbidden('Only the network’s leads may hide concerns.');
     if (hide && row.hiddenAt) throw conflict('This concern is already hidden.');
     if (!hide && !row.hiddenAt) throw conflict('This concern is not hidden.');
     await tx
       .update(concerns)
       .set(
         hide
-          ? { hiddenAt: now, hiddenReason: hide.reason, hiddenBy: actor.userId, forAgenda: false, updatedAt: now }
+          ? {
+              hiddenAt: now,
+              hiddenReason: hide.reason,
+              hiddenBy: actor.userId,
+              forAgenda: false,
+              updatedAt: now,
+            }
           : { hiddenAt: null, hiddenReason: null, hiddenBy: null, updatedAt: now },
       )
       .where(eq(concerns.id, id));
@@ -664,7 +693,8 @@ export async function setForAgenda(
   await db.transaction(async (tx) => {
     const row = await lockVisibleConcern(tx, actor, id);
     if (!mayManageConcerns(actor, row.networkId)) throw forbidden('Only the network’s leads set the agenda.');
-    if (row.hiddenAt && forAgenda) throw conflict('A hidden concern cannot go on the agenda. Unhide it first.');
+    if (row.hiddenAt && forAgenda)
+      throw conflict('A hidden concern cannot go on the agenda. Unhide it first.');
     if (row.forAgenda === forAgenda) return;
     await tx.update(concerns).set({ forAgenda, updatedAt: now }).where(eq(concerns.id, id));
     await tx.insert(concernEvents).values({
@@ -708,7 +738,14 @@ export async function followConcern(db: Db, receipt: string, now = new Date()): 
     .where(
       and(
         eq(concernEvents.concernId, row.id),
-        inArray(concernEvents.kind, ['raised', 'status', 'meeting_decision', 'hidden', 'unhidden', 'linked_action']),
+        inArray(concernEvents.kind, [
+          'raised',
+          'status',
+          'meeting_decision',
+          'hidden',
+          'unhidden',
+          'linked_action',
+        ]),
       ),
     )
     .orderBy(asc(concernEvents.createdAt), asc(concernEvents.id));
@@ -725,7 +762,9 @@ export async function followConcern(db: Db, receipt: string, now = new Date()): 
     supportCount: row.supportCount,
     firstAnswerDueAt: row.firstAnswerDueAt.toISOString(),
     overdue: isConcernOverdue(row, now),
-    hiddenInfo: row.hiddenAt ? { reason: row.hiddenReason ?? '', hiddenAt: row.hiddenAt.toISOString() } : null,
+    hiddenInfo: row.hiddenAt
+      ? { reason: row.hiddenReason ?? '', hiddenAt: row.hiddenAt.toISOString() }
+      : null,
     action: row.actionId ? (briefs.get(row.actionId) ?? null) : null,
     timeline: events.map((e) => ({
       kind: e.kind,

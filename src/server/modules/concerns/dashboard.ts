@@ -6,9 +6,9 @@ import type { Dashboard } from '../../../shared/concerns/schema';
 import type { Actor } from '../../platform/actor';
 import {
   MIN_CASES_FOR_AVERAGE,
+  primaryMark,
   publishCell,
   publishMedian,
-  primaryMark,
   SUPPRESSED,
 } from '../speak-up/statistics';
 import { addDays, clocksOf, DAY_MS, daysBetween, updateDueAt } from './clocks';
@@ -40,7 +40,9 @@ export function monthMeasures(
     .map((r) => (r.firstAnsweredAt!.getTime() - r.createdAt.getTime()) / DAY_MS);
   const median = publishMedian(answeredDays);
   const base = rows.filter((r) => r.firstAnsweredAt || r.firstAnswerDueAt.getTime() < now.getTime());
-  const inTime = base.filter((r) => r.firstAnsweredAt && r.firstAnsweredAt.getTime() <= r.firstAnswerDueAt.getTime());
+  const inTime = base.filter(
+    (r) => r.firstAnsweredAt && r.firstAnsweredAt.getTime() <= r.firstAnswerDueAt.getTime(),
+  );
   const share =
     base.length < MIN_CASES_FOR_AVERAGE
       ? { value: null, display: SUPPRESSED, suppressed: true }
@@ -76,9 +78,9 @@ export async function concernsDashboard(
     const key = DateTime.fromJSDate(row.createdAt, { zone: UK }).toFormat('yyyy-MM');
     byMonth.set(key, [...(byMonth.get(key) ?? []), row]);
   }
-  const months = Array.from({ length: monthsBack }, (_, i) => first.plus({ months: i }).toFormat('yyyy-MM')).map(
-    (month) => ({ month, ...monthMeasures(byMonth.get(month) ?? [], now) }),
-  );
+  const months = Array.from({ length: monthsBack }, (_, i) =>
+    first.plus({ months: i }).toFormat('yyyy-MM'),
+  ).map((month) => ({ month, ...monthMeasures(byMonth.get(month) ?? [], now) }));
 
   const completed = await queryRows<{ year: number; completed: number }>(
     db as Db,
@@ -123,7 +125,10 @@ export async function concernsDashboard(
       and(
         eq(actions.networkId, networkId),
         inArray(actions.status, ['planned', 'in_progress']),
-        lt(sql`coalesce(${actions.lastUpdateAt}, ${actions.createdAt})`, addDays(now, -clocks.actionUpdateDays)),
+        lt(
+          sql`coalesce(${actions.lastUpdateAt}, ${actions.createdAt})`,
+          addDays(now, -clocks.actionUpdateDays),
+        ),
       ),
     )
     .orderBy(asc(sql`coalesce(${actions.lastUpdateAt}, ${actions.createdAt})`))

@@ -10,12 +10,7 @@ import {
   NotificationReadResultSchema,
   NotificationReadSchema,
 } from '../../../shared/concerns/schema';
-import {
-  listNotifications,
-  markRead,
-  preferencesOf,
-  setPreferences,
-} from '../../platform/notifications';
+import { listNotifications, markRead, preferencesOf, setPreferences } from '../../platform/notifications';
 import { type AnyRoute, defineRoute } from '../../platform/routes';
 import type { Services } from '../../platform/services';
 import { impactBoard, impactFeed, impactStory } from './impact';

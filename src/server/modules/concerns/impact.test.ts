@@ -24,13 +24,22 @@ async function boardCast() {
   const chair = await signedIn(t, cast.people.chair.id);
   const author = await signedIn(t, cast.people.student.id);
   const raise = async (title: string) =>
-    (await author.post(`/api/networks/${cast.network.id}/concerns`, validConcern({ title, category: 'curriculum' }))).json()
-      .id as string;
+    (
+      await author.post(
+        `/api/networks/${cast.network.id}/concerns`,
+        validConcern({ title, category: 'curriculum' }),
+      )
+    ).json().id as string;
   const shown = await raise('Jaundice taught only on white skin');
   const hidden = await raise('A concern the leads hid later');
   const accept = async (id: string, body: Record<string, unknown>) =>
-    (await chair.post(`/api/concerns/${id}/triage`, { status: 'accepted', answer: 'We will change the teaching.', ...body }))
-      .json().actionId as string;
+    (
+      await chair.post(`/api/concerns/${id}/triage`, {
+        status: 'accepted',
+        answer: 'We will change the teaching.',
+        ...body,
+      })
+    ).json().actionId as string;
   const actionId = await accept(shown, {
     newAction: {
       title: 'Teach jaundice and cyanosis on black and brown skin',
@@ -41,8 +50,14 @@ async function boardCast() {
   });
   await accept(hidden, { existingActionId: actionId });
   await chair.post(`/api/concerns/${hidden}/hide`, { reason: 'Contained a name' });
-  await chair.post(`/api/actions/${actionId}/updates`, { body: 'Image bank of 40 photographs agreed.', progress: 50 });
-  await chair.post(`/api/actions/${actionId}/updates`, { body: 'Session taught to all of year 2.', status: 'completed' });
+  await chair.post(`/api/actions/${actionId}/updates`, {
+    body: 'Image bank of 40 photographs agreed.',
+    progress: 50,
+  });
+  await chair.post(`/api/actions/${actionId}/updates`, {
+    body: 'Session taught to all of year 2.',
+    status: 'completed',
+  });
   const privateAction = await chair.post(`/api/networks/${cast.network.id}/actions`, {
     title: 'An internal action not for the board',
     category: 'curriculum',
@@ -50,7 +65,10 @@ async function boardCast() {
     staffSponsorId: cast.people.staff.id,
     public: false,
   });
-  await chair.post(`/api/actions/${privateAction.json().id}/updates`, { body: 'Started quietly.', progress: 10 });
+  await chair.post(`/api/actions/${privateAction.json().id}/updates`, {
+    body: 'Started quietly.',
+    progress: 10,
+  });
   return { cast, chair, actionId, privateId: privateAction.json().id as string };
 }
 
@@ -62,12 +80,29 @@ describe('the public impact board', () => {
     expect(board.statusCode).toBe(200);
     const items = (board.json() as ImpactBoard).items;
     expect(items.map((i) => i.id)).toEqual([actionId]);
-    expect(items[0]).toMatchObject({ status: 'completed', progress: 100, concernCount: 1, category: 'curriculum' });
+    expect(items[0]).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      concernCount: 1,
+      category: 'curriculum',
+    });
     const year = new Date().getUTCFullYear();
     expect((board.json() as ImpactBoard).years).toContain(year);
-    expect(((await visitor.get(`/api/impact?network=${cast.network.slug}&status=in_progress`)).json() as ImpactBoard).total).toBe(0);
-    expect(((await visitor.get(`/api/impact?network=${cast.network.slug}&category=policy`)).json() as ImpactBoard).total).toBe(0);
-    expect(((await visitor.get(`/api/impact?network=${cast.network.slug}&year=${year - 1}`)).json() as ImpactBoard).total).toBe(0);
+    expect(
+      (
+        (
+          await visitor.get(`/api/impact?network=${cast.network.slug}&status=in_progress`)
+        ).json() as ImpactBoard
+      ).total,
+    ).toBe(0);
+    expect(
+      ((await visitor.get(`/api/impact?network=${cast.network.slug}&category=policy`)).json() as ImpactBoard)
+        .total,
+    ).toBe(0);
+    expect(
+      ((await visitor.get(`/api/impact?network=${cast.network.slug}&year=${year - 1}`)).json() as ImpactBoard)
+        .total,
+    ).toBe(0);
     expect((await visitor.get('/api/impact?network=no-such-network')).statusCode).toBe(404);
     expect((await visitor.get('/api/impact?year=banana')).statusCode).toBe(400);
 
@@ -75,15 +110,24 @@ describe('the public impact board', () => {
     expect(storyResponse.statusCode).toBe(200);
     const story = storyResponse.json() as ImpactStory;
     expect(story.raised.map((r) => r.title)).toEqual(['Jaundice taught only on white skin']);
-    expect(story.updates.map((u) => u.body)).toEqual(['Image bank of 40 photographs agreed.', 'Session taught to all of year 2.']);
-    expect(story.people).toEqual({ studentLead: 'A student lead from the network', staffSponsor: 'A staff sponsor from the school' });
+    expect(story.updates.map((u) => u.body)).toEqual([
+      'Image bank of 40 photographs agreed.',
+      'Session taught to all of year 2.',
+    ]);
+    expect(story.people).toEqual({
+      studentLead: 'A student lead from the network',
+      staffSponsor: 'A staff sponsor from the school',
+    });
     for (const p of Object.values(cast.people)) expect(storyResponse.body).not.toContain(p.name);
     expect((await visitor.get(`/api/impact/actions/${privateId}`)).statusCode).toBe(404);
 
     const lead = await signedIn(t, cast.people.student2.id);
     await lead.post(`/api/actions/${actionId}/consent`, { named: true });
     const named = (await visitor.get(`/api/impact/actions/${actionId}`)).json() as ImpactStory;
-    expect(named.people).toEqual({ studentLead: cast.people.student2.name, staffSponsor: 'A staff sponsor from the school' });
+    expect(named.people).toEqual({
+      studentLead: cast.people.student2.name,
+      staffSponsor: 'A staff sponsor from the school',
+    });
   });
 
   it('publishes an Atom feed that parses, with an entry per action on the board', async () => {
@@ -99,7 +143,9 @@ describe('the public impact board', () => {
     expect(entries).toHaveLength(1);
     const field = (e: El, name: string) => e.elements!.find((x) => x.name === name)!;
     expect(field(entries[0]!, 'id').elements![0]!.text).toBe(`http://localhost:3000/impact/${actionId}`);
-    expect(JSON.stringify(field(entries[0]!, 'title'))).toContain('Teach jaundice and cyanosis on black and brown skin');
+    expect(JSON.stringify(field(entries[0]!, 'title'))).toContain(
+      'Teach jaundice and cyanosis on black and brown skin',
+    );
     for (const p of Object.values(cast.people)) expect(r.body).not.toContain(p.name);
   });
 });
@@ -109,19 +155,26 @@ describe('the co-chairs’ dashboard and digest', () => {
     const cast = await buildConcernsCast(t);
     const author = await signedIn(t, cast.people.student.id);
     const chair = await signedIn(t, cast.people.chair.id);
-    const id = (await author.post(`/api/networks/${cast.network.id}/concerns`, validConcern())).json().id as string;
+    const id = (await author.post(`/api/networks/${cast.network.id}/concerns`, validConcern())).json()
+      .id as string;
     const [row] = await db().select().from(concerns).where(eq(concerns.id, id));
     const t0 = row!.createdAt;
     const action = await db().transaction((tx) =>
-      createActionTx(tx, chair.actor, cast.network.id, {
-        title: 'Art exhibition on inclusion',
-        summary: '',
-        category: 'culture',
-        studentLeadId: cast.people.student.id,
-        staffSponsorId: cast.people.staff.id,
-        weight: 1,
-        public: true,
-      }, t0),
+      createActionTx(
+        tx,
+        chair.actor,
+        cast.network.id,
+        {
+          title: 'Art exhibition on inclusion',
+          summary: '',
+          category: 'culture',
+          studentLeadId: cast.people.student.id,
+          staffSponsorId: cast.people.staff.id,
+          weight: 1,
+          public: true,
+        },
+        t0,
+      ),
     );
     const at = (days: number) => new Date(t0.getTime() + days * 86_400_000);
     const early = await concernsDashboard(db(), chair.actor, cast.network.id, 3, at(1));
@@ -138,26 +191,62 @@ describe('the co-chairs’ dashboard and digest', () => {
     expect((await author.get(`/api/networks/${cast.network.id}/concerns/dashboard`)).statusCode).toBe(403);
 
     // Shorter clocks make it overdue sooner.
-    expect((await chair.put(`/api/networks/${cast.network.id}/concerns/settings`, { firstAnswerDays: 0, actionUpdateDays: 30 })).statusCode).toBe(400);
-    expect((await author.put(`/api/networks/${cast.network.id}/concerns/settings`, { firstAnswerDays: 7, actionUpdateDays: 30 })).statusCode).toBe(403);
-    expect((await chair.put(`/api/networks/${cast.network.id}/concerns/settings`, { firstAnswerDays: 7, actionUpdateDays: 30 })).statusCode).toBe(200);
+    expect(
+      (
+        await chair.put(`/api/networks/${cast.network.id}/concerns/settings`, {
+          firstAnswerDays: 0,
+          actionUpdateDays: 30,
+        })
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await author.put(`/api/networks/${cast.network.id}/concerns/settings`, {
+          firstAnswerDays: 7,
+          actionUpdateDays: 30,
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await chair.put(`/api/networks/${cast.network.id}/concerns/settings`, {
+          firstAnswerDays: 7,
+          actionUpdateDays: 30,
+        })
+      ).statusCode,
+    ).toBe(200);
     const sooner = await concernsDashboard(db(), chair.actor, cast.network.id, 3, at(31));
     expect(sooner.staleActions).toHaveLength(1);
     expect(sooner.clocks).toEqual({ firstAnswerDays: 7, actionUpdateDays: 30 });
-    await db().transaction((tx) => postActionUpdate(tx, chair.actor, action.id, { body: 'Venue booked.' }, { now: at(31) }));
-    expect((await concernsDashboard(db(), chair.actor, cast.network.id, 3, at(32))).staleActions).toHaveLength(0);
+    await db().transaction((tx) =>
+      postActionUpdate(tx, chair.actor, action.id, { body: 'Venue booked.' }, { now: at(31) }),
+    );
+    expect(
+      (await concernsDashboard(db(), chair.actor, cast.network.id, 3, at(32))).staleActions,
+    ).toHaveLength(0);
   });
 
   it('e-mails each co-chair a weekly digest of titles, once per week, respecting their choice', async () => {
     const cast = await buildConcernsCast(t);
     const author = await signedIn(t, cast.people.student.id);
-    await author.post(`/api/networks/${cast.network.id}/concerns`, validConcern({ title: 'Kara refused in theatre' }));
-    await db().insert(notificationPreferences).values({ userId: cast.people.staffChair.id, email: true, weeklyDigest: false });
+    await author.post(
+      `/api/networks/${cast.network.id}/concerns`,
+      validConcern({ title: 'Kara refused in theatre' }),
+    );
+    await db()
+      .insert(notificationPreferences)
+      .values({ userId: cast.people.staffChair.id, email: true, weeklyDigest: false });
     const inThreeWeeks = new Date(Date.now() + 21 * 86_400_000);
     expect(await runJobSlot(t.app.services, weeklyDigestJob, inThreeWeeks)).toBe('ran');
-    expect(await runJobSlot(t.app.services, weeklyDigestJob, new Date(inThreeWeeks.getTime() + 3_600_000))).toBe('skipped');
+    expect(
+      await runJobSlot(t.app.services, weeklyDigestJob, new Date(inThreeWeeks.getTime() + 3_600_000)),
+    ).toBe('skipped');
     const mails = await db().select().from(mailOutbox);
-    const mine = mails.filter((m) => [cast.people.chair.email, cast.people.staffChair.email, cast.people.actionLead.email].includes(m.toAddress));
+    const mine = mails.filter((m) =>
+      [cast.people.chair.email, cast.people.staffChair.email, cast.people.actionLead.email].includes(
+        m.toAddress,
+      ),
+    );
     expect(mine.map((m) => m.toAddress)).toEqual([cast.people.chair.email]);
     expect(mine[0]!.textBody).toContain('#1 Kara refused in theatre');
     for (const p of Object.values(cast.people)) expect(mine[0]!.textBody).not.toContain(p.name);

@@ -1,7 +1,16 @@
 import { and, asc, count, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { Feed } from 'feed';
 import type { Db } from '../../../db/client';
-import { actionEvidence, actionMilestones, actionUpdates, actions, concerns, institutions, networks, users } from '../../../db/schema';
+import {
+  actionEvidence,
+  actionMilestones,
+  actions,
+  actionUpdates,
+  concerns,
+  institutions,
+  networks,
+  users,
+} from '../../../db/schema';
 import {
   ACTION_STATUS_LABELS,
   CATEGORY_LABELS,
@@ -120,7 +129,9 @@ export async function impactStory(db: Db, id: string): Promise<ImpactStory> {
     .select({
       ...cardColumns,
       leadName: sql<string | null>`(select name from ${users} where ${users.id} = ${actions.studentLeadId})`,
-      sponsorName: sql<string | null>`(select name from ${users} where ${users.id} = ${actions.staffSponsorId})`,
+      sponsorName: sql<
+        string | null
+      >`(select name from ${users} where ${users.id} = ${actions.staffSponsorId})`,
     })
     .from(actions)
     .innerJoin(networks, eq(networks.id, actions.networkId))
@@ -157,7 +168,8 @@ export async function impactStory(db: Db, id: string): Promise<ImpactStory> {
     milestones: milestones.map((m) => ({ title: m.title, dueOn: m.dueOn, done: m.doneAt !== null })),
     people: {
       studentLead: a.studentLeadNamed && row.leadName ? row.leadName : 'A student lead from the network',
-      staffSponsor: a.staffSponsorNamed && row.sponsorName ? row.sponsorName : 'A staff sponsor from the school',
+      staffSponsor:
+        a.staffSponsorNamed && row.sponsorName ? row.sponsorName : 'A staff sponsor from the school',
     },
     evidence,
   };
@@ -166,7 +178,11 @@ export async function impactStory(db: Db, id: string): Promise<ImpactStory> {
 const escapeText = (s: string) => s.replace(/[\p{Cc}]/gu, ' ');
 
 /** The board as an Atom feed (newest activity first, 50 entries). */
-export async function impactFeed(db: Db, publicUrl: string, networkSlug: string | undefined): Promise<string> {
+export async function impactFeed(
+  db: Db,
+  publicUrl: string,
+  networkSlug: string | undefined,
+): Promise<string> {
   const board = await impactBoard(db, { network: networkSlug, page: 1, pageSize: 50 });
   const where = networkSlug ? `?network=${encodeURIComponent(networkSlug)}` : '';
   const newest = board.items
@@ -174,7 +190,8 @@ export async function impactFeed(db: Db, publicUrl: string, networkSlug: string 
     .reduce((a, b) => (b > a ? b : a), new Date(0));
   const feed = new Feed({
     id: `${publicUrl}/impact${where}`,
-    title: networkSlug && board.items[0] ? `You said, we did: ${board.items[0].networkName}` : 'You said, we did',
+    title:
+      networkSlug && board.items[0] ? `You said, we did: ${board.items[0].networkName}` : 'You said, we did',
     description: 'What racial-justice networks changed after students and staff raised concerns.',
     link: `${publicUrl}/impact${where}`,
     language: 'en-GB',
@@ -185,7 +202,8 @@ export async function impactFeed(db: Db, publicUrl: string, networkSlug: string 
   });
   for (const item of board.items) {
     const link = `${publicUrl}/impact/${item.id}`;
-    const state = item.status === 'completed' ? 'Completed' : `${ACTION_STATUS_LABELS.in_progress} (${item.progress}%)`;
+    const state =
+      item.status === 'completed' ? 'Completed' : `${ACTION_STATUS_LABELS.in_progress} (${item.progress}%)`;
     feed.addItem({
       id: link,
       link,

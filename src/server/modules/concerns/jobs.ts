@@ -72,7 +72,9 @@ export async function sendWeeklyDigest(
       `The concerns and actions of ${chair.name} that need attention this week.`,
       '',
       `Concerns without a first answer after their clock: ${mine.length}`,
-      ...mine.slice(0, DIGEST_LIST_MAX).map((c) => `  #${c.number} ${c.title} (answer was due ${ukDay.format(new Date(c.due))})`),
+      ...mine
+        .slice(0, DIGEST_LIST_MAX)
+        .map((c) => `  #${c.number} ${c.title} (answer was due ${ukDay.format(new Date(c.due))})`),
       ...(mine.length > DIGEST_LIST_MAX ? [`  … and ${mine.length - DIGEST_LIST_MAX} more`] : []),
       '',
       `Actions without an update within their clock: ${staleMine.length}`,

@@ -44,7 +44,9 @@ function actor(userId: string, memberships: Partial<ActorMembership>[] = [], isA
 const member = actor('member', [{}]);
 const author = actor('author', [{}]);
 const lead = actor('lead', [{ role: 'lead', leadTitle: 'co_chair' }]);
-const actionLead = actor('action-lead', [{ role: 'lead', leadTitle: 'action_lead', kind: 'staff', yearOfStudy: null }]);
+const actionLead = actor('action-lead', [
+  { role: 'lead', leadTitle: 'action_lead', kind: 'staff', yearOfStudy: null },
+]);
 const outsider = actor('outsider', [{ networkId: OTHER }]);
 const leadElsewhere = actor('lead-elsewhere', [{ networkId: OTHER, role: 'lead', leadTitle: 'co_chair' }]);
 const admin = actor('admin', [], true);

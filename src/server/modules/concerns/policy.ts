@@ -1,4 +1,8 @@
-import { CONCERN_TRANSITIONS, type ConcernStatus, type ConcernVisibility } from '../../../shared/concerns/schema';
+import {
+  CONCERN_TRANSITIONS,
+  type ConcernStatus,
+  type ConcernVisibility,
+} from '../../../shared/concerns/schema';
 import { type Actor, isLeadOf, isMemberOf } from '../../platform/actor';
 
 /**

@@ -48,12 +48,18 @@ describe('weighted progress roll-up', () => {
       node('gone', { parentId: 'p', status: 'dropped', weight: 50 }),
     ]);
     expect(p.get('p')).toBe(100);
-    const q = rollUpProgress([node('q', { progress: 10 }), node('gone', { parentId: 'q', status: 'dropped' })]);
+    const q = rollUpProgress([
+      node('q', { progress: 10 }),
+      node('gone', { parentId: 'q', status: 'dropped' }),
+    ]);
     expect(q.get('q')).toBe(10);
   });
 
   it('does not loop on a cycle in bad data', () => {
-    const p = rollUpProgress([node('a', { parentId: 'b', progress: 10 }), node('b', { parentId: 'a', progress: 30 })]);
+    const p = rollUpProgress([
+      node('a', { parentId: 'b', progress: 10 }),
+      node('b', { parentId: 'a', progress: 30 }),
+    ]);
     expect(p.size).toBe(2);
   });
 });
@@ -65,7 +71,8 @@ describe('dashboard month measures', () => {
     const createdAt = new Date(created);
     return {
       createdAt,
-      firstAnsweredAt: answeredAfterDays === null ? null : new Date(createdAt.getTime() + answeredAfterDays * day),
+      firstAnsweredAt:
+        answeredAfterDays === null ? null : new Date(createdAt.getTime() + answeredAfterDays * day),
       firstAnswerDueAt: new Date(createdAt.getTime() + clockDays * day),
     };
   };

@@ -52,7 +52,10 @@ export function rollUpProgress(nodes: readonly ProgressNode[]): Map<string, numb
 }
 
 /** The rolled-up progress of some actions, reading each one's whole subtree in one query. */
-export async function effectiveProgress(db: Db | Tx, actionIds: readonly string[]): Promise<Map<string, number>> {
+export async function effectiveProgress(
+  db: Db | Tx,
+  actionIds: readonly string[],
+): Promise<Map<string, number>> {
   const ids = [...new Set(actionIds)];
   if (ids.length === 0) return new Map();
   const nodes = await queryRows<{

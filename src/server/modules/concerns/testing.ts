@@ -30,9 +30,27 @@ export async function buildConcernsCast(t: TestApp, options: { visitorsMayRaiseC
     outsider: await person('Sam Outsider'),
     admin: await buildUser(db, { name: 'Ada Admin', isAdmin: true, totpMasterKey: t.app.services.masterKey }),
   };
-  await addMember(db, { userId: people.chair.id, networkId: network.id, role: 'lead', leadTitle: 'co_chair', yearOfStudy: 4 });
-  await addMember(db, { userId: people.staffChair.id, networkId: network.id, kind: 'staff', role: 'lead', leadTitle: 'co_chair' });
-  await addMember(db, { userId: people.actionLead.id, networkId: network.id, kind: 'staff', role: 'lead', leadTitle: 'action_lead' });
+  await addMember(db, {
+    userId: people.chair.id,
+    networkId: network.id,
+    role: 'lead',
+    leadTitle: 'co_chair',
+    yearOfStudy: 4,
+  });
+  await addMember(db, {
+    userId: people.staffChair.id,
+    networkId: network.id,
+    kind: 'staff',
+    role: 'lead',
+    leadTitle: 'co_chair',
+  });
+  await addMember(db, {
+    userId: people.actionLead.id,
+    networkId: network.id,
+    kind: 'staff',
+    role: 'lead',
+    leadTitle: 'action_lead',
+  });
   for (const s of [people.student, people.student2, people.student3]) {
     await addMember(db, { userId: s.id, networkId: network.id, yearOfStudy: 2 });
   }
@@ -47,7 +65,10 @@ export type SignedIn = TestClient & { actor: Actor; userId: string };
 export async function signedIn(t: TestApp, userId: string): Promise<SignedIn> {
   const db = t.database.db;
   const token = await createSession(db, { userId, method: 'password', secondFactorDone: true, days: 1 });
-  const [row] = await db.select({ csrf: sessions.csrfToken }).from(sessions).where(eq(sessions.idHash, hashToken(token)));
+  const [row] = await db
+    .select({ csrf: sessions.csrfToken })
+    .from(sessions)
+    .where(eq(sessions.idHash, hashToken(token)));
   const client = t.client();
   client.cookie = token;
   client.csrfToken = row!.csrf;

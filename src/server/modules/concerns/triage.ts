@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client';
-import { actionUpdates, actions, concernEvents, concerns, meetings } from '../../../db/schema';
+import { actions, actionUpdates, concernEvents, concerns, meetings } from '../../../db/schema';
 import {
   ACTION_STATUS_LABELS,
-  AGENDA_UPDATE_HORIZON_DAYS,
   type ActionStatus,
+  AGENDA_UPDATE_HORIZON_DAYS,
   type ConcernStatus,
   STATUS_LABELS,
   type TriageInput,
@@ -75,7 +75,12 @@ export async function triageConcern(
   if (input.status === 'accepted') {
     if (input.existingActionId) {
       const [action] = await tx
-        .select({ id: actions.id, networkId: actions.networkId, number: actions.number, status: actions.status })
+        .select({
+          id: actions.id,
+          networkId: actions.networkId,
+          number: actions.number,
+          status: actions.status,
+        })
         .from(actions)
         .where(eq(actions.id, input.existingActionId));
       if (!action || action.networkId !== row.networkId) {
@@ -267,7 +272,9 @@ export async function postActionUpdate(
   const now = context.now ?? new Date();
   const row = await lockVisibleAction(tx, actor, actionId);
   if (!mayWorkOnAction(actor, row)) {
-    throw forbidden('Only the network’s leads, and the action’s student lead and staff sponsor, may post updates.');
+    throw forbidden(
+      'Only the network’s leads, and the action’s student lead and staff sponsor, may post updates.',
+    );
   }
   let status = input.status ?? row.status;
   // Reporting progress on a planned action means it has started.

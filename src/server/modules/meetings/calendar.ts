@@ -90,7 +90,13 @@ export async function feedCalendar(
     .select({ userId: calendarFeeds.userId })
     .from(calendarFeeds)
     .innerJoin(users, eq(users.id, calendarFeeds.userId))
-    .where(and(eq(calendarFeeds.tokenHash, hashToken(token)), isNull(calendarFeeds.revokedAt), isNull(users.disabledAt)));
+    .where(
+      and(
+        eq(calendarFeeds.tokenHash, hashToken(token)),
+        isNull(calendarFeeds.revokedAt),
+        isNull(users.disabledAt),
+      ),
+    );
   if (!feed) return null;
   const networkRows = await db
     .select({ id: networks.id, name: networks.name })
@@ -115,9 +121,15 @@ export async function feedCalendar(
     const items = await db
       .select({ meetingId: agendaItems.meetingId, title: agendaItems.title })
       .from(agendaItems)
-      .where(inArray(agendaItems.meetingId, rows.map((r) => r.id)))
+      .where(
+        inArray(
+          agendaItems.meetingId,
+          rows.map((r) => r.id),
+        ),
+      )
       .orderBy(asc(agendaItems.position));
-    for (const item of items) agendas.set(item.meetingId, [...(agendas.get(item.meetingId) ?? []), item.title]);
+    for (const item of items)
+      agendas.set(item.meetingId, [...(agendas.get(item.meetingId) ?? []), item.title]);
   }
   return buildPublishedCalendar(
     'Upstander meetings',

@@ -13,9 +13,9 @@ import {
   polls,
   sessions,
 } from '../../../db/schema';
+import { hashToken, randomToken } from '../../platform/crypto';
 import { runJobSlot } from '../../platform/jobs';
 import { createTestApp, type TestApp } from '../../test/app';
-import { hashToken, randomToken } from '../../platform/crypto';
 import { addMember, buildInstitution, buildNetwork, buildUser } from '../../test/factories';
 import { databaseFingerprint } from '../../test/matrix';
 import { startTestSmtp, type TestSmtp } from '../../test/smtp';
@@ -48,14 +48,16 @@ async function signIn(user: Person) {
   const token = randomToken(32);
   c.csrfToken = randomToken(24);
   c.cookie = token;
-  await db().insert(sessions).values({
-    idHash: hashToken(token),
-    userId: user.id,
-    csrfToken: c.csrfToken,
-    authMethod: 'password',
-    secondFactorAt: new Date(),
-    expiresAt: new Date(Date.now() + 3_600_000),
-  });
+  await db()
+    .insert(sessions)
+    .values({
+      idHash: hashToken(token),
+      userId: user.id,
+      csrfToken: c.csrfToken,
+      authMethod: 'password',
+      secondFactorAt: new Date(),
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
   return Object.assign(c, { user });
 }
 
@@ -65,7 +67,13 @@ async function setup() {
   const network = await buildNetwork(db(), institution.id, { name: 'NorthRACE test' });
   const other = await buildNetwork(db(), institution.id);
   const aisha = await buildUser(db(), { name: 'Aisha Rahman' });
-  await addMember(db(), { userId: aisha.id, networkId: network.id, role: 'lead', leadTitle: 'co_chair', yearOfStudy: 4 });
+  await addMember(db(), {
+    userId: aisha.id,
+    networkId: network.id,
+    role: 'lead',
+    leadTitle: 'co_chair',
+    yearOfStudy: 4,
+  });
   const students: Person[] = [];
   for (let i = 1; i <= 4; i++) {
     const s = await buildUser(db(), { name: `Student ${i}` });
@@ -92,7 +100,11 @@ function pollBody(overrides: Record<string, unknown> = {}) {
     slots: [
       { startsLocal: `${day(1, 2, 1)}T12:00`, durationMinutes: 60, place: 'Staff common room' },
       { startsLocal: `${day(1, 2, 3)}T17:30`, durationMinutes: 90, place: 'Seminar room 2' },
-      { startsLocal: `${day(1, 2, 4)}T17:30`, durationMinutes: 90, onlineUrl: 'https://meet.example.ac.uk/northrace' },
+      {
+        startsLocal: `${day(1, 2, 4)}T17:30`,
+        durationMinutes: 90,
+        onlineUrl: 'https://meet.example.ac.uk/northrace',
+      },
     ],
     requiredUserIds: [] as string[],
     minStudents: 2,
@@ -141,7 +153,10 @@ describe('an availability poll from proposal to minutes', () => {
       visibility: 'anonymous_to_members',
     });
 
-    const created = await chair.post(`/api/networks/${network.id}/polls`, pollBody({ requiredUserIds: [aisha.id] }));
+    const created = await chair.post(
+      `/api/networks/${network.id}/polls`,
+      pollBody({ requiredUserIds: [aisha.id] }),
+    );
     expect(created.statusCode, created.body).toBe(201);
     const poll = created.json();
     expect(poll.slots.map((s: { startsLocal: string }) => s.startsLocal)).toEqual([
@@ -173,7 +188,10 @@ describe('an availability poll from proposal to minutes', () => {
     expect(seen.ranking[0].explanation).toBe(
       '5 students can come (4 yes, 1 if need be), 1 staff; Aisha Rahman (student co-chair) can come',
     );
-    expect(seen.ranking[1]).toMatchObject({ eligible: false, problems: ['Aisha Rahman (student co-chair) cannot come'] });
+    expect(seen.ranking[1]).toMatchObject({
+      eligible: false,
+      problems: ['Aisha Rahman (student co-chair) cannot come'],
+    });
     expect(seen.myAnswers).toHaveLength(3);
     expect(seen.respondents).toBe(8);
     expect(seen.notAnswered).toBeNull();
@@ -183,19 +201,32 @@ describe('an availability poll from proposal to minutes', () => {
     const confirmed = await chair.post(`/api/polls/${poll.id}/confirm`, { slotId: wednesday });
     expect(confirmed.statusCode, confirmed.body).toBe(201);
     const meeting = confirmed.json();
-    expect(meeting).toMatchObject({ title: 'January network meeting', place: 'Seminar room 2', invitedCount: 8, sequence: 0 });
+    expect(meeting).toMatchObject({
+      title: 'January network meeting',
+      place: 'Seminar room 2',
+      invitedCount: 8,
+      sequence: 0,
+    });
     // The agenda is built from the concerns queue.
     expect(meeting.agenda).toEqual([
       expect.objectContaining({ kind: 'concern', concernId: concern.id, concernNumber: concern.number }),
     ]);
     await t.app.services.mailer.deliverPending();
-    const invitation = await smtp.waitFor((m) => m.to.includes(students[1]!.email) && m.subject.startsWith('Invitation'));
+    const invitation = await smtp.waitFor(
+      (m) => m.to.includes(students[1]!.email) && m.subject.startsWith('Invitation'),
+    );
     expect(invitation.text).toContain('Theatre headwear for braids and locs');
     const ics = invitation.attachments.find((a) => a.mimeType === 'text/calendar');
     expect(ics, 'the invitation carries a calendar file').toBeDefined();
     const [row] = await db().select().from(meetings).where(eq(meetings.id, meeting.id));
     const invite = parseCalendar(ics!.content);
-    expect(invite).toMatchObject({ method: 'REQUEST', uid: row!.icalUid, sequence: 0, status: 'CONFIRMED', location: 'Seminar room 2' });
+    expect(invite).toMatchObject({
+      method: 'REQUEST',
+      uid: row!.icalUid,
+      sequence: 0,
+      status: 'CONFIRMED',
+      location: 'Seminar room 2',
+    });
     expect(invite.start.toISOString()).toBe(`${day(1, 2, 3)}T17:30:00.000Z`);
     expect(invite.end.getTime() - invite.start.getTime()).toBe(90 * 60_000);
     expect(invite.attendees).toEqual([`mailto:${students[1]!.email}`]);
@@ -256,7 +287,12 @@ describe('an availability poll from proposal to minutes', () => {
     expect(published.statusCode, published.body).toBe(200);
     const asMember = (await member.get(`/api/meetings/${meeting.id}`)).json();
     expect(asMember.minutes).toMatchObject({ status: 'published' });
-    expect(asMember.minutes.attendance).toContainEqual({ userId: staff[2]!.id, name: 'Staff 3', kind: 'staff', present: true });
+    expect(asMember.minutes.attendance).toContainEqual({
+      userId: staff[2]!.id,
+      name: 'Staff 3',
+      kind: 'staff',
+      present: true,
+    });
     expect(asMember.minutes.decisions).toHaveLength(1);
     expect(asMember.agenda[0].notes).toBe('Estates to source theatre caps that fit.');
 
@@ -265,7 +301,9 @@ describe('an availability poll from proposal to minutes', () => {
     expect(moved.statusCode, moved.body).toBe(200);
     expect(moved.json().sequence).toBe(1);
     await t.app.services.mailer.deliverPending();
-    const update = await smtp.waitFor((m) => m.to.includes(students[1]!.email) && m.subject.startsWith('Updated'));
+    const update = await smtp.waitFor(
+      (m) => m.to.includes(students[1]!.email) && m.subject.startsWith('Updated'),
+    );
     expect(parseCalendar(update.attachments[0]!.content)).toMatchObject({
       method: 'REQUEST',
       uid: row!.icalUid,
@@ -275,7 +313,9 @@ describe('an availability poll from proposal to minutes', () => {
     const cancelled = await chair.post(`/api/meetings/${meeting.id}/cancel`);
     expect(cancelled.statusCode, cancelled.body).toBe(200);
     await t.app.services.mailer.deliverPending();
-    const cancellation = await smtp.waitFor((m) => m.to.includes(students[1]!.email) && m.subject.startsWith('Cancelled'));
+    const cancellation = await smtp.waitFor(
+      (m) => m.to.includes(students[1]!.email) && m.subject.startsWith('Cancelled'),
+    );
     expect(parseCalendar(cancellation.attachments[0]!.content)).toMatchObject({
       method: 'CANCEL',
       uid: row!.icalUid,
@@ -309,18 +349,29 @@ describe('bad input to polls writes nothing', () => {
         message: `${gap.replace('T', ' ')} does not exist in Europe/London: the clocks go forward then. Choose another time.`,
       },
       { path: 'slots.2.startsLocal', message: '2020-01-08 17:30 has already passed.' },
-      { path: 'slots.3.startsLocal', message: `${day(1, 2, 3)} 18:00 overlaps the time starting ${day(1, 2, 3)} 17:30.` },
+      {
+        path: 'slots.3.startsLocal',
+        message: `${day(1, 2, 3)} 18:00 overlaps the time starting ${day(1, 2, 3)} 17:30.`,
+      },
     ]);
     const none = await chair.post(`/api/networks/${network.id}/polls`, pollBody({ slots: [] }));
     expect(none.statusCode).toBe(400);
     expect(none.json().error.fields).toEqual([{ path: 'slots', message: 'Propose at least one time.' }]);
-    const zone = await chair.post(`/api/networks/${network.id}/polls`, pollBody({ timeZone: 'Europe/Leicester' }));
+    const zone = await chair.post(
+      `/api/networks/${network.id}/polls`,
+      pollBody({ timeZone: 'Europe/Leicester' }),
+    );
     expect(zone.json().error.fields[0]).toEqual({
       path: 'timeZone',
       message: 'Choose a time zone from the list, such as Europe/London.',
     });
-    const stranger = await chair.post(`/api/networks/${network.id}/polls`, pollBody({ requiredUserIds: [crypto.randomUUID()] }));
-    expect(stranger.json().error.fields).toEqual([{ path: 'requiredUserIds.0', message: 'Choose a member of the network.' }]);
+    const stranger = await chair.post(
+      `/api/networks/${network.id}/polls`,
+      pollBody({ requiredUserIds: [crypto.randomUUID()] }),
+    );
+    expect(stranger.json().error.fields).toEqual([
+      { path: 'requiredUserIds.0', message: 'Choose a member of the network.' },
+    ]);
     expect((await db().select({ n: count() }).from(polls))[0]!.n).toBe(before);
   });
 
@@ -328,15 +379,21 @@ describe('bad input to polls writes nothing', () => {
     const cast = await setup();
     const chair = await signIn(cast.aisha);
     const poll = (await chair.post(`/api/networks/${cast.network.id}/polls`, pollBody())).json();
-    const other = (await chair.post(`/api/networks/${cast.network.id}/polls`, pollBody({ title: 'Other' }))).json();
+    const other = (
+      await chair.post(`/api/networks/${cast.network.id}/polls`, pollBody({ title: 'Other' }))
+    ).json();
     const member = await signIn(cast.students[0]!);
     const wrong = await member.put(`/api/polls/${poll.id}/answers`, {
       answers: [{ slotId: other.slots[0].id, answer: 'yes' }],
     });
     expect(wrong.statusCode).toBe(400);
-    expect(wrong.json().error.fields).toEqual([{ path: 'answers.0.slotId', message: 'That time is not in this poll.' }]);
+    expect(wrong.json().error.fields).toEqual([
+      { path: 'answers.0.slotId', message: 'That time is not in this poll.' },
+    ]);
     expect((await chair.post(`/api/polls/${poll.id}/close`)).statusCode).toBe(200);
-    const late = await member.put(`/api/polls/${poll.id}/answers`, { answers: [{ slotId: poll.slots[0].id, answer: 'yes' }] });
+    const late = await member.put(`/api/polls/${poll.id}/answers`, {
+      answers: [{ slotId: poll.slots[0].id, answer: 'yes' }],
+    });
     expect(late.statusCode).toBe(409);
     // An outsider does not see the poll at all.
     const outsider = await signIn(cast.outsider);
@@ -349,26 +406,40 @@ describe('poll deadlines and reminders', () => {
     const cast = await setup();
     const chair = await signIn(cast.aisha);
     const poll = (
-      await chair.post(`/api/networks/${cast.network.id}/polls`, pollBody({ deadline: `${YEAR}-01-02T12:00` }))
+      await chair.post(
+        `/api/networks/${cast.network.id}/polls`,
+        pollBody({ deadline: `${YEAR}-01-02T12:00` }),
+      )
     ).json();
     const member = await signIn(cast.students[0]!);
-    await member.put(`/api/polls/${poll.id}/answers`, { answers: [{ slotId: poll.slots[0].id, answer: 'yes' }] });
+    await member.put(`/api/polls/${poll.id}/answers`, {
+      answers: [{ slotId: poll.slots[0].id, answer: 'yes' }],
+    });
     const job = meetingsJobs().find((j) => j.name === 'meetings.polls')!;
     // Two days before the deadline: a reminder to the seven who have not answered, not to the one who has.
     const early = new Date(`${YEAR}-01-01T00:30:00Z`);
     expect(await runJobSlot(t.app.services, job, early)).toBe('ran');
-    expect((await db().select().from(polls).where(eq(polls.id, poll.id)))[0]).toMatchObject({ status: 'open' });
+    expect((await db().select().from(polls).where(eq(polls.id, poll.id)))[0]).toMatchObject({
+      status: 'open',
+    });
     await t.app.services.mailer.deliverPending();
     await smtp.waitFor((m) => m.to.includes(cast.students[1]!.email) && m.subject.startsWith('Reminder'));
-    const reminded = smtp.messages.filter((m) => m.subject === `Reminder: ${poll.title}` && m.to.some((to) => [cast.students[0]!.email].includes(to)));
+    const reminded = smtp.messages.filter(
+      (m) =>
+        m.subject === `Reminder: ${poll.title}` && m.to.some((to) => [cast.students[0]!.email].includes(to)),
+    );
     expect(reminded).toEqual([]);
-    const reminder = smtp.messages.find((m) => m.to.includes(cast.students[1]!.email) && m.subject.startsWith('Reminder'))!;
+    const reminder = smtp.messages.find(
+      (m) => m.to.includes(cast.students[1]!.email) && m.subject.startsWith('Reminder'),
+    )!;
     expect(reminder.text).toContain(`/polls/${poll.id}`);
     // After the deadline: closed, exactly once for the slot.
     const late = new Date(`${YEAR}-01-02T12:10:00Z`);
     expect(await runJobSlot(t.app.services, job, late)).toBe('ran');
     expect(await runJobSlot(t.app.services, job, late)).toBe('skipped');
-    expect((await db().select().from(polls).where(eq(polls.id, poll.id)))[0]).toMatchObject({ status: 'closed' });
+    expect((await db().select().from(polls).where(eq(polls.id, poll.id)))[0]).toMatchObject({
+      status: 'closed',
+    });
     const closes = await db()
       .select({ n: count() })
       .from(auditEvents)
@@ -379,7 +450,9 @@ describe('poll deadlines and reminders', () => {
   it('lets a lead remind non-respondents by hand (title and link only)', async () => {
     const cast = await setup();
     const chair = await signIn(cast.aisha);
-    const poll = (await chair.post(`/api/networks/${cast.network.id}/polls`, pollBody({ title: 'Hand reminder poll' }))).json();
+    const poll = (
+      await chair.post(`/api/networks/${cast.network.id}/polls`, pollBody({ title: 'Hand reminder poll' }))
+    ).json();
     const r = await chair.post(`/api/polls/${poll.id}/remind`);
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toEqual({ reminded: 8 });
@@ -422,8 +495,13 @@ describe('series, blocks and calendar feeds', () => {
     ]);
     expect(skipped).toEqual([{ date: day(3, 2, 3), reason: 'Year 2 exams (year 2)' }]);
     // Generating again makes nothing twice.
-    expect((await chair.post(`/api/series/${series.json().id}/generate`, { months: 24 })).json().created).toEqual([]);
-    const invitees = await db().select({ n: count() }).from(meetingInvitees).where(eq(meetingInvitees.meetingId, created[0].id));
+    expect(
+      (await chair.post(`/api/series/${series.json().id}/generate`, { months: 24 })).json().created,
+    ).toEqual([]);
+    const invitees = await db()
+      .select({ n: count() })
+      .from(meetingInvitees)
+      .where(eq(meetingInvitees.meetingId, created[0].id));
     expect(invitees[0]!.n).toBe(8);
 
     const member = await signIn(cast.students[0]!);
@@ -458,7 +536,9 @@ describe('series, blocks and calendar feeds', () => {
     const unknown = await t.app.inject({ method: 'GET', url: `/api/calendar/${'x'.repeat(43)}.ics` });
     expect(unknown.statusCode).toBe(404);
     expect(await databaseFingerprint(db())).toBe(before);
-    expect((await db().select().from(calendarFeeds).where(eq(calendarFeeds.id, feed.json().id)))[0]!.revokedAt).not.toBeNull();
+    expect(
+      (await db().select().from(calendarFeeds).where(eq(calendarFeeds.id, feed.json().id)))[0]!.revokedAt,
+    ).not.toBeNull();
   });
 
   it('serves one meeting as an .ics file to members only', async () => {
@@ -477,7 +557,10 @@ describe('series, blocks and calendar feeds', () => {
     const ics = await member.get(`/api/meetings/${meeting.id}/invite.ics`);
     expect(ics.statusCode).toBe(200);
     // British Summer Time: 17:30 in London is 16:30 UTC.
-    expect(parseCalendar(ics.body)).toMatchObject({ method: 'PUBLISH', location: 'https://meet.example.ac.uk/extra' });
+    expect(parseCalendar(ics.body)).toMatchObject({
+      method: 'PUBLISH',
+      location: 'https://meet.example.ac.uk/extra',
+    });
     expect(parseCalendar(ics.body).start.toISOString()).toBe(`${YEAR}-06-09T16:30:00.000Z`);
     const outsider = await signIn(cast.outsider);
     expect((await outsider.get(`/api/meetings/${meeting.id}/invite.ics`)).statusCode).toBe(404);
@@ -500,14 +583,28 @@ describe('agenda and attendance statistics', () => {
     const first = await member.post(`/api/meetings/${meeting.id}/agenda`, { title: 'Iftar event planning' });
     expect(first.statusCode, first.body).toBe(201);
     expect(first.json()).toMatchObject({ kind: 'member_item', addedByName: 'Student 1', notes: null });
-    const second = await chair.post(`/api/meetings/${meeting.id}/agenda`, { title: 'Art exhibition on inclusion' });
+    const second = await chair.post(`/api/meetings/${meeting.id}/agenda`, {
+      title: 'Art exhibition on inclusion',
+    });
     // A member may not link a concern.
-    expect((await member.post(`/api/meetings/${meeting.id}/agenda`, { title: 'x', concernId: crypto.randomUUID() })).statusCode).toBe(403);
+    expect(
+      (
+        await member.post(`/api/meetings/${meeting.id}/agenda`, {
+          title: 'x',
+          concernId: crypto.randomUUID(),
+        })
+      ).statusCode,
+    ).toBe(403);
     const reordered = await chair.put(`/api/meetings/${meeting.id}/agenda/order`, {
       itemIds: [second.json().id, first.json().id],
     });
-    expect(reordered.json().map((i: { title: string }) => i.title)).toEqual(['Art exhibition on inclusion', 'Iftar event planning']);
-    const incomplete = await chair.put(`/api/meetings/${meeting.id}/agenda/order`, { itemIds: [first.json().id] });
+    expect(reordered.json().map((i: { title: string }) => i.title)).toEqual([
+      'Art exhibition on inclusion',
+      'Iftar event planning',
+    ]);
+    const incomplete = await chair.put(`/api/meetings/${meeting.id}/agenda/order`, {
+      itemIds: [first.json().id],
+    });
     expect(incomplete.statusCode).toBe(400);
 
     await chair.put(`/api/meetings/${meeting.id}/minutes`, {
@@ -518,17 +615,29 @@ describe('agenda and attendance statistics', () => {
         { userId: cast.staff[1]!.id, present: false },
       ],
     });
-    const attendance = await db().select().from(meetingAttendance).where(eq(meetingAttendance.meetingId, meeting.id));
+    const attendance = await db()
+      .select()
+      .from(meetingAttendance)
+      .where(eq(meetingAttendance.meetingId, meeting.id));
     expect(attendance.filter((a) => a.kind === 'student')).toHaveLength(2);
     // Held meetings count from their start; push this one into the past for the statistics.
-    await db().update(meetings).set({ startsAt: new Date('2026-01-14T17:30:00Z'), status: 'held' }).where(eq(meetings.id, meeting.id));
+    await db()
+      .update(meetings)
+      .set({ startsAt: new Date('2026-01-14T17:30:00Z'), status: 'held' })
+      .where(eq(meetings.id, meeting.id));
     const stats = (await member.get(`/api/networks/${cast.network.id}/meetings/stats`)).json();
     expect(stats.meetings).toEqual([
       expect.objectContaining({ meetingId: meeting.id, student: 2, staff: 1, alumnus: 0, total: 3 }),
     ]);
     expect(stats.perMonth[0]).toEqual({ month: '2026-01', held: 1 });
-    expect(stats.perMonth.find((m: { month: string }) => m.month === '2026-02')).toEqual({ month: '2026-02', held: 0 });
-    const decisions = await db().select({ n: count() }).from(meetingDecisions).where(eq(meetingDecisions.meetingId, meeting.id));
+    expect(stats.perMonth.find((m: { month: string }) => m.month === '2026-02')).toEqual({
+      month: '2026-02',
+      held: 0,
+    });
+    const decisions = await db()
+      .select({ n: count() })
+      .from(meetingDecisions)
+      .where(eq(meetingDecisions.meetingId, meeting.id));
     expect(decisions[0]!.n).toBe(0);
   });
 });

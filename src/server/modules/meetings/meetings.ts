@@ -14,15 +14,15 @@ import {
   users,
 } from '../../../db/schema';
 import {
+  type ActionItem,
   ActionItemCreateSchema,
+  type AgendaItem,
   AgendaItemAddSchema,
   AgendaReorderSchema,
-  type ActionItem,
-  type AgendaItem,
   type Decision,
   DecisionCreateSchema,
-  type MeetingDetail,
   MeetingCreateSchema,
+  type MeetingDetail,
   type MeetingSummary,
   MeetingUpdateSchema,
   MinutesSaveSchema,
@@ -35,7 +35,7 @@ import type { Services } from '../../platform/services';
 import { agendaQueue, postActionUpdate, triageConcern } from '../concerns/triage';
 import { assertManages, assertSees, iso, loadNetwork, mailOf, meetingLink, networkMembers } from './access';
 import { buildPublishedCalendar } from './ical';
-import { calendarMeetingOf, mailInvitees, type MeetingRow } from './invitations';
+import { calendarMeetingOf, type MeetingRow, mailInvitees } from './invitations';
 import { mayAddAgendaItem, mayManageMeetings, maySeeMinutes } from './policy';
 import { utcToWallTime, wallTimeToUtc } from './time';
 
@@ -79,7 +79,12 @@ export function meetingSummary(m: MeetingRow): MeetingSummary {
 }
 
 /** Adds the concerns module's queue (concerns awaiting triage, actions with updates due) to an agenda. */
-export async function addQueueToAgenda(tx: Tx, meetingId: string, networkId: string, now: Date): Promise<number> {
+export async function addQueueToAgenda(
+  tx: Tx,
+  meetingId: string,
+  networkId: string,
+  now: Date,
+): Promise<number> {
   const queue = await agendaQueue(tx, networkId, now);
   const [last] = await tx
     .select({ position: max(agendaItems.position) })
@@ -162,7 +167,12 @@ export async function createMeetingRecord(
     action: 'meetings.create',
     subjectType: 'meeting',
     subjectId: meeting!.id,
-    data: { networkId: input.networkId, pollId: input.pollId ?? null, seriesId: input.seriesId ?? null, invited: inviteeIds.length },
+    data: {
+      networkId: input.networkId,
+      pollId: input.pollId ?? null,
+      seriesId: input.seriesId ?? null,
+      invited: inviteeIds.length,
+    },
   });
   if (input.sendInvitations && inviteeIds.length > 0) {
     const network = await loadNetwork(tx, input.networkId);
@@ -246,7 +256,11 @@ export async function listMeetings(db: Db, actor: Actor | null, networkId: strin
 const addedBy = alias(users, 'added_by');
 
 /** A meeting with its agenda, and its minutes when the viewer may see them. */
-export async function meetingDetail(db: Db | Tx, actor: Actor | null, meetingId: string): Promise<MeetingDetail> {
+export async function meetingDetail(
+  db: Db | Tx,
+  actor: Actor | null,
+  meetingId: string,
+): Promise<MeetingDetail> {
   const meeting = await loadMeeting(db, meetingId);
   assertSees(actor, meeting.networkId, MEETING);
   const minutesVisible = maySeeMinutes(actor, meeting.networkId, meeting.minutesStatus);
@@ -347,7 +361,9 @@ async function actionItemsOf(db: Db | Tx, meetingId: string, only?: string): Pro
     .select({ a: meetingActionItems, ownerName: users.name })
     .from(meetingActionItems)
     .leftJoin(users, eq(users.id, meetingActionItems.ownerId))
-    .where(and(eq(meetingActionItems.meetingId, meetingId), only ? eq(meetingActionItems.id, only) : undefined))
+    .where(
+      and(eq(meetingActionItems.meetingId, meetingId), only ? eq(meetingActionItems.id, only) : undefined),
+    )
     .orderBy(asc(meetingActionItems.dueOn), asc(meetingActionItems.createdAt));
   return rows.map(({ a, ownerName }) => ({
     id: a.id,
@@ -371,7 +387,8 @@ export async function updateMeeting(
   const meeting = await loadMeeting(services.db, meetingId);
   assertManages(actor, meeting.networkId, MEETING);
   const input = MeetingUpdateSchema.parse(raw);
-  if (meeting.status !== 'scheduled') throw conflict(`This meeting is ${meeting.status}: it can no longer be changed.`);
+  if (meeting.status !== 'scheduled')
+    throw conflict(`This meeting is ${meeting.status}: it can no longer be changed.`);
   const timeZone = input.timeZone ?? meeting.timeZone;
   let startsAt = meeting.startsAt;
   if (input.startsLocal !== undefined || input.timeZone !== undefined) {
@@ -461,7 +478,8 @@ async function assertRecordInNetwork(
     .select({ id: table.id })
     .from(table)
     .where(and(eq(table.id, id), eq(table.networkId, networkId)));
-  if (!row) throw invalid(`Choose ${what} of this network.`, [{ path, message: `Choose ${what} of this network.` }]);
+  if (!row)
+    throw invalid(`Choose ${what} of this network.`, [{ path, message: `Choose ${what} of this network.` }]);
 }
 
 /** Adds an agenda item: a member's own item, or (leads) one about a concern or an action. */
@@ -477,7 +495,8 @@ export async function addAgendaItem(
   const input = AgendaItemAddSchema.parse(raw);
   const linksRecord = !!(input.concernId || input.actionId);
   if (!mayAddAgendaItem(actor, meeting.networkId, meeting.status, linksRecord)) {
-    if (meeting.status !== 'scheduled') throw conflict(`This meeting is ${meeting.status}: its agenda is closed.`);
+    if (meeting.status !== 'scheduled')
+      throw conflict(`This meeting is ${meeting.status}: its agenda is closed.`);
     throw forbidden(
       linksRecord
         ? 'Only the network’s leads put concerns and actions on the agenda.'
@@ -489,8 +508,10 @@ export async function addAgendaItem(
       { path: 'actionId', message: 'An item is about a concern or an action, not both.' },
     ]);
   }
-  if (input.concernId) await assertRecordInNetwork(db, concerns, input.concernId, meeting.networkId, 'concernId', 'a concern');
-  if (input.actionId) await assertRecordInNetwork(db, actions, input.actionId, meeting.networkId, 'actionId', 'an action');
+  if (input.concernId)
+    await assertRecordInNetwork(db, concerns, input.concernId, meeting.networkId, 'concernId', 'a concern');
+  if (input.actionId)
+    await assertRecordInNetwork(db, actions, input.actionId, meeting.networkId, 'actionId', 'an action');
   const itemId = await db.transaction(async (tx) => {
     const [count] = await tx
       .select({ n: sql<number>`count(*)::int`, last: max(agendaItems.position) })
@@ -524,21 +545,36 @@ export async function addAgendaItem(
 }
 
 /** Reorders the agenda (leads): the request names every item once, in the new order. */
-export async function reorderAgenda(db: Db, actor: Actor | null, meetingId: string, raw: unknown): Promise<AgendaItem[]> {
+export async function reorderAgenda(
+  db: Db,
+  actor: Actor | null,
+  meetingId: string,
+  raw: unknown,
+): Promise<AgendaItem[]> {
   const meeting = await loadMeeting(db, meetingId);
   assertManages(actor, meeting.networkId, MEETING);
   const input = AgendaReorderSchema.parse(raw);
-  const existing = await db.select({ id: agendaItems.id }).from(agendaItems).where(eq(agendaItems.meetingId, meetingId));
+  const existing = await db
+    .select({ id: agendaItems.id })
+    .from(agendaItems)
+    .where(eq(agendaItems.meetingId, meetingId));
   const ids = new Set(existing.map((e) => e.id));
   const given = new Set(input.itemIds);
-  if (given.size !== input.itemIds.length || given.size !== ids.size || input.itemIds.some((id) => !ids.has(id))) {
+  if (
+    given.size !== input.itemIds.length ||
+    given.size !== ids.size ||
+    input.itemIds.some((id) => !ids.has(id))
+  ) {
     throw invalid('Give every item of this agenda exactly once.', [
       { path: 'itemIds', message: 'Give every item of this agenda exactly once.' },
     ]);
   }
   await db.transaction(async (tx) => {
     for (const [i, id] of input.itemIds.entries()) {
-      await tx.update(agendaItems).set({ position: i + 1 }).where(eq(agendaItems.id, id));
+      await tx
+        .update(agendaItems)
+        .set({ position: i + 1 })
+        .where(eq(agendaItems.id, id));
     }
     await recordAudit(tx, {
       actorUserId: actor.userId,
@@ -583,13 +619,17 @@ export async function saveMinutes(
   await assertMinutesOpen(meeting);
   const members = new Map((await networkMembers(db, meeting.networkId)).map((m) => [m.userId, m]));
   const items = new Set(
-    (await db.select({ id: agendaItems.id }).from(agendaItems).where(eq(agendaItems.meetingId, meetingId))).map((i) => i.id),
+    (
+      await db.select({ id: agendaItems.id }).from(agendaItems).where(eq(agendaItems.meetingId, meetingId))
+    ).map((i) => i.id),
   );
   const problems: { path: string; message: string }[] = [];
   const seen = new Set<string>();
   input.attendance.forEach((a, i) => {
-    if (!members.has(a.userId)) problems.push({ path: `attendance.${i}.userId`, message: 'Choose a member of the network.' });
-    else if (seen.has(a.userId)) problems.push({ path: `attendance.${i}.userId`, message: 'This person is listed twice.' });
+    if (!members.has(a.userId))
+      problems.push({ path: `attendance.${i}.userId`, message: 'Choose a member of the network.' });
+    else if (seen.has(a.userId))
+      problems.push({ path: `attendance.${i}.userId`, message: 'This person is listed twice.' });
     seen.add(a.userId);
   });
   input.notes.forEach((n, i) => {
@@ -647,23 +687,47 @@ export async function recordDecision(
       .from(agendaItems)
       .where(and(eq(agendaItems.id, input.agendaItemId), eq(agendaItems.meetingId, meetingId)));
     if (!item) {
-      throw invalid('That item is not on this agenda.', [{ path: 'agendaItemId', message: 'That item is not on this agenda.' }]);
+      throw invalid('That item is not on this agenda.', [
+        { path: 'agendaItemId', message: 'That item is not on this agenda.' },
+      ]);
     }
   }
   if ('concernId' in input) {
-    await assertRecordInNetwork(services.db, concerns, input.concernId, meeting.networkId, 'concernId', 'a concern');
+    await assertRecordInNetwork(
+      services.db,
+      concerns,
+      input.concernId,
+      meeting.networkId,
+      'concernId',
+      'a concern',
+    );
   }
   if (input.kind === 'action_update') {
-    await assertRecordInNetwork(services.db, actions, input.actionId, meeting.networkId, 'actionId', 'an action');
+    await assertRecordInNetwork(
+      services.db,
+      actions,
+      input.actionId,
+      meeting.networkId,
+      'actionId',
+      'an action',
+    );
   }
   const context = { meetingId, now, mail: mailOf(services) };
   const decisionId = await services.db.transaction(async (tx) => {
     let concernId: string | null = null;
     let actionId: string | null = null;
     let text = input.text ?? '';
-    if (input.kind === 'concern_accepted' || input.kind === 'concern_answered' || input.kind === 'concern_not_taken_forward') {
+    if (
+      input.kind === 'concern_accepted' ||
+      input.kind === 'concern_answered' ||
+      input.kind === 'concern_not_taken_forward'
+    ) {
       const status =
-        input.kind === 'concern_accepted' ? 'accepted' : input.kind === 'concern_answered' ? 'answered' : 'not_taken_forward';
+        input.kind === 'concern_accepted'
+          ? 'accepted'
+          : input.kind === 'concern_answered'
+            ? 'answered'
+            : 'not_taken_forward';
       const result = await triageConcern(
         tx,
         actor,
@@ -672,7 +736,9 @@ export async function recordDecision(
           status,
           answer: input.answer,
           ...(input.kind === 'concern_not_taken_forward' ? { reason: input.reason } : {}),
-          ...(input.kind === 'concern_accepted' && input.existingActionId ? { existingActionId: input.existingActionId } : {}),
+          ...(input.kind === 'concern_accepted' && input.existingActionId
+            ? { existingActionId: input.existingActionId }
+            : {}),
           ...(input.kind === 'concern_accepted' && input.newAction ? { newAction: input.newAction } : {}),
         },
         context,
@@ -696,7 +762,10 @@ export async function recordDecision(
       const update = await postActionUpdate(tx, actor, input.actionId, input.update, context);
       actionId = update.actionId;
       if (!text) {
-        const [action] = await tx.select({ number: actions.number }).from(actions).where(eq(actions.id, actionId));
+        const [action] = await tx
+          .select({ number: actions.number })
+          .from(actions)
+          .where(eq(actions.id, actionId));
         text = `Update on action A-${action?.number}: ${input.update.body}`;
       }
     }
@@ -741,9 +810,12 @@ export async function addActionItem(
   await assertMinutesOpen(meeting);
   const members = await networkMembers(db, meeting.networkId);
   if (!members.some((m) => m.userId === input.ownerId)) {
-    throw invalid('Choose a member of the network.', [{ path: 'ownerId', message: 'Choose a member of the network.' }]);
+    throw invalid('Choose a member of the network.', [
+      { path: 'ownerId', message: 'Choose a member of the network.' },
+    ]);
   }
-  if (input.actionId) await assertRecordInNetwork(db, actions, input.actionId, meeting.networkId, 'actionId', 'an action');
+  if (input.actionId)
+    await assertRecordInNetwork(db, actions, input.actionId, meeting.networkId, 'actionId', 'an action');
   const id = await db.transaction(async (tx) => {
     const [item] = await tx
       .insert(meetingActionItems)
@@ -805,7 +877,10 @@ export async function publishMinutes(
       kind: 'meeting.minutes',
       subject: `Minutes published: ${meeting.title}`,
       link: meetingLink(meetingId),
-      email: { subject: `Minutes: ${meeting.title}`, text: `The minutes of “${meeting.title}” are published:` },
+      email: {
+        subject: `Minutes: ${meeting.title}`,
+        text: `The minutes of “${meeting.title}” are published:`,
+      },
       mail: mailOf(services),
       at: now,
     });
@@ -830,4 +905,3 @@ export async function meetingIcs(
     now,
   );
 }
-

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, ActorMembership } from '../../platform/actor';
-import {
-  mayAddAgendaItem,
-  mayAnswerPoll,
-  mayManageMeetings,
-  maySeeMeetings,
-  maySeeMinutes,
-} from './policy';
+import { mayAddAgendaItem, mayAnswerPoll, mayManageMeetings, maySeeMeetings, maySeeMinutes } from './policy';
 
 const NETWORK = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';

@@ -27,8 +27,8 @@ import {
   assertSees,
   iso,
   loadNetwork,
-  mailOf,
   type Member,
+  mailOf,
   networkMembers,
   pollLink,
 } from './access';
@@ -70,7 +70,8 @@ export async function createPoll(
   if (input.deadline) {
     const deadline = wallTimeToUtc(input.deadline, input.timeZone);
     if (!deadline.ok) problems.push({ path: 'deadline', message: deadline.message });
-    else if (deadline.at <= now) problems.push({ path: 'deadline', message: 'The deadline has already passed.' });
+    else if (deadline.at <= now)
+      problems.push({ path: 'deadline', message: 'The deadline has already passed.' });
     else deadlineAt = deadline.at;
   }
   const members = await networkMembers(services.db, networkId);
@@ -176,20 +177,31 @@ export async function pollDetail(db: Db | Tx, actor: Actor | null, pollId: strin
       .from(pollAnswers)
       .where(eq(pollAnswers.pollId, pollId)),
     networkMembers(db, poll.networkId),
-    db.select({ userId: pollRequiredPeople.userId }).from(pollRequiredPeople).where(eq(pollRequiredPeople.pollId, pollId)),
+    db
+      .select({ userId: pollRequiredPeople.userId })
+      .from(pollRequiredPeople)
+      .where(eq(pollRequiredPeople.pollId, pollId)),
     db.select({ id: meetings.id }).from(meetings).where(eq(meetings.pollId, pollId)).limit(1),
   ]);
   const byId = new Map<string, Member>(members.map((m) => [m.userId, m]));
   const requiredPeople = required.map((r) => {
     const m = byId.get(r.userId);
-    return { userId: r.userId, name: m?.name ?? 'A former member', kind: m?.kind ?? null, leadTitle: m?.leadTitle ?? null };
+    return {
+      userId: r.userId,
+      name: m?.name ?? 'A former member',
+      kind: m?.kind ?? null,
+      leadTitle: m?.leadTitle ?? null,
+    };
   });
   const ranking = rankSlots({
     slots,
     answers,
     people: byId,
     weights: poll.weights,
-    required: requiredPeople.map((p) => ({ userId: p.userId, label: requiredLabel(p.name, p.kind, p.leadTitle) })),
+    required: requiredPeople.map((p) => ({
+      userId: p.userId,
+      label: requiredLabel(p.name, p.kind, p.leadTitle),
+    })),
     minStudents: poll.minStudents,
   });
   const respondentIds = new Set(answers.filter((a) => byId.has(a.userId)).map((a) => a.userId));
@@ -254,20 +266,32 @@ export async function submitAnswers(
     throw conflict('This poll is closed: answers can no longer be changed.');
   }
   const slotIds = new Set(
-    (await db.select({ id: pollSlots.id }).from(pollSlots).where(eq(pollSlots.pollId, pollId))).map((s) => s.id),
+    (await db.select({ id: pollSlots.id }).from(pollSlots).where(eq(pollSlots.pollId, pollId))).map(
+      (s) => s.id,
+    ),
   );
   const seen = new Set<string>();
   const problems: { path: string; message: string }[] = [];
   input.answers.forEach((a, i) => {
-    if (!slotIds.has(a.slotId)) problems.push({ path: `answers.${i}.slotId`, message: 'That time is not in this poll.' });
-    else if (seen.has(a.slotId)) problems.push({ path: `answers.${i}.slotId`, message: 'That time is answered twice.' });
+    if (!slotIds.has(a.slotId))
+      problems.push({ path: `answers.${i}.slotId`, message: 'That time is not in this poll.' });
+    else if (seen.has(a.slotId))
+      problems.push({ path: `answers.${i}.slotId`, message: 'That time is answered twice.' });
     seen.add(a.slotId);
   });
   if (problems.length > 0) throw invalid(problems[0]!.message, problems);
   await db.transaction(async (tx) => {
     await tx
       .insert(pollAnswers)
-      .values(input.answers.map((a) => ({ pollId, slotId: a.slotId, userId: actor.userId, answer: a.answer, updatedAt: now })))
+      .values(
+        input.answers.map((a) => ({
+          pollId,
+          slotId: a.slotId,
+          userId: actor.userId,
+          answer: a.answer,
+          updatedAt: now,
+        })),
+      )
       .onConflictDoUpdate({
         target: [pollAnswers.slotId, pollAnswers.userId],
         set: { answer: sql`excluded.answer`, updatedAt: now },
@@ -306,9 +330,12 @@ export async function remindNonRespondents(
 ): Promise<number> {
   const members = await networkMembers(tx, poll.networkId);
   const answered = new Set(
-    (await tx.selectDistinct({ userId: pollAnswers.userId }).from(pollAnswers).where(eq(pollAnswers.pollId, poll.id))).map(
-      (r) => r.userId,
-    ),
+    (
+      await tx
+        .selectDistinct({ userId: pollAnswers.userId })
+        .from(pollAnswers)
+        .where(eq(pollAnswers.pollId, poll.id))
+    ).map((r) => r.userId),
   );
   const waiting = members.filter((m) => !answered.has(m.userId)).map((m) => m.userId);
   await tx.update(polls).set({ remindedAt: now }).where(eq(polls.id, poll.id));
@@ -369,9 +396,14 @@ export async function confirmPoll(
     .select()
     .from(pollSlots)
     .where(and(eq(pollSlots.id, input.slotId), eq(pollSlots.pollId, pollId)));
-  if (!slot) throw invalid('That time is not in this poll.', [{ path: 'slotId', message: 'That time is not in this poll.' }]);
+  if (!slot)
+    throw invalid('That time is not in this poll.', [
+      { path: 'slotId', message: 'That time is not in this poll.' },
+    ]);
   if (slot.startsAt <= now) {
-    throw invalid('That time has already passed.', [{ path: 'slotId', message: 'That time has already passed.' }]);
+    throw invalid('That time has already passed.', [
+      { path: 'slotId', message: 'That time has already passed.' },
+    ]);
   }
   const meetingId = await services.db.transaction(async (tx) => {
     // Claim the poll first: a second confirmation racing this one finds it confirmed.
@@ -389,7 +421,10 @@ export async function confirmPoll(
         .values({
           networkId: poll.networkId,
           title: input.title ?? poll.title,
-          rule: { freq: 'monthly', ...ruleFromWallTime(startsLocal) } as typeof meetingSeries.$inferInsert.rule,
+          rule: {
+            freq: 'monthly',
+            ...ruleFromWallTime(startsLocal),
+          } as typeof meetingSeries.$inferInsert.rule,
           durationMinutes: slot.durationMinutes,
           timeZone: poll.timeZone,
           place: slot.place,
@@ -402,7 +437,10 @@ export async function confirmPoll(
       seriesId = series!.id;
     }
     const respondents = (
-      await tx.selectDistinct({ userId: pollAnswers.userId }).from(pollAnswers).where(eq(pollAnswers.pollId, pollId))
+      await tx
+        .selectDistinct({ userId: pollAnswers.userId })
+        .from(pollAnswers)
+        .where(eq(pollAnswers.pollId, pollId))
     ).map((r) => r.userId);
     const meeting = await createMeetingRecord(tx, services, actor, {
       networkId: poll.networkId,
@@ -453,7 +491,9 @@ export async function closeAndRemindDuePolls(
       subjectId: poll.id,
       data: { reason: 'deadline' },
     });
-    const leads = (await networkMembers(tx, poll.networkId)).filter((m) => m.role === 'lead').map((m) => m.userId);
+    const leads = (await networkMembers(tx, poll.networkId))
+      .filter((m) => m.role === 'lead')
+      .map((m) => m.userId);
     await notify(tx, {
       userIds: leads,
       kind: 'meeting.poll_closed',
@@ -466,7 +506,14 @@ export async function closeAndRemindDuePolls(
   const due = await tx
     .select()
     .from(polls)
-    .where(and(eq(polls.status, 'open'), isNull(polls.remindedAt), isNotNull(polls.deadlineAt), lte(polls.deadlineAt, soon)));
+    .where(
+      and(
+        eq(polls.status, 'open'),
+        isNull(polls.remindedAt),
+        isNotNull(polls.deadlineAt),
+        lte(polls.deadlineAt, soon),
+      ),
+    );
   let reminded = 0;
   for (const poll of due) reminded += await remindNonRespondents(tx, services, poll, at);
   return { closed: closed.length, reminded };

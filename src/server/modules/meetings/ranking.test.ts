@@ -112,10 +112,19 @@ describe('ranking slots', () => {
   it('always ranks eligible slots before ineligible ones, whatever the answers', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 6 }), fc.constantFrom<PollAnswer>('yes', 'if_need_be', 'no'))),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 4 }),
+            fc.integer({ min: 0, max: 6 }),
+            fc.constantFrom<PollAnswer>('yes', 'if_need_be', 'no'),
+          ),
+        ),
         fc.integer({ min: 0, max: 3 }),
         (raw, minStudents) => {
-          const slots = [0, 1, 2, 3, 4].map((i) => ({ id: `x${i}`, startsAt: at(`2027-02-0${i + 1}T10:00:00Z`) }));
+          const slots = [0, 1, 2, 3, 4].map((i) => ({
+            id: `x${i}`,
+            startsAt: at(`2027-02-0${i + 1}T10:00:00Z`),
+          }));
           const answers = raw.map(([slot, person, value]) => ({
             slotId: `x${slot}`,
             userId: person === 6 ? 'aisha' : `s${person}`,
@@ -130,7 +139,8 @@ describe('ranking slots', () => {
             minStudents,
           });
           const firstIneligible = ranking.findIndex((r) => !r.eligible);
-          if (firstIneligible >= 0) expect(ranking.slice(firstIneligible).every((r) => !r.eligible)).toBe(true);
+          if (firstIneligible >= 0)
+            expect(ranking.slice(firstIneligible).every((r) => !r.eligible)).toBe(true);
           expect(ranking.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5]);
         },
       ),

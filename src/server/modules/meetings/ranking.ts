@@ -29,7 +29,12 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 function describeKind(kind: Kind, c: { yes: number; ifNeedBe: number }): string | null {
   const n = c.yes + c.ifNeedBe;
   if (n === 0) return null;
-  const noun = kind === 'student' ? ['student', 'students'] : kind === 'staff' ? ['staff', 'staff'] : ['alumnus', 'alumni'];
+  const noun =
+    kind === 'student'
+      ? ['student', 'students']
+      : kind === 'staff'
+        ? ['staff', 'staff']
+        : ['alumnus', 'alumni'];
   const detail = c.ifNeedBe > 0 ? ` (${c.yes} yes, ${c.ifNeedBe} if need be)` : '';
   return `${plural(n, noun[0]!, noun[1]!)}${kind === 'student' ? ' can come' : ''}${detail}`;
 }
@@ -74,7 +79,9 @@ export function rankSlots(input: RankingInput): SlotRanking[] {
     }
     const students = counts.student.yes + counts.student.ifNeedBe;
     if (students < input.minStudents) {
-      problems.push(`only ${plural(students, 'student', 'students')} can come; at least ${input.minStudents} needed`);
+      problems.push(
+        `only ${plural(students, 'student', 'students')} can come; at least ${input.minStudents} needed`,
+      );
     }
 
     const parts = (['student', 'staff', 'alumnus'] as const)
@@ -104,7 +111,11 @@ export function rankSlots(input: RankingInput): SlotRanking[] {
 }
 
 /** "Aisha Khan (student co-chair)", "Dr Ben Osei (staff)": how a required person is named. */
-export function requiredLabel(name: string, kind: Kind | null, leadTitle: 'co_chair' | 'action_lead' | null): string {
+export function requiredLabel(
+  name: string,
+  kind: Kind | null,
+  leadTitle: 'co_chair' | 'action_lead' | null,
+): string {
   const role = leadTitle === 'co_chair' ? 'co-chair' : leadTitle === 'action_lead' ? 'action lead' : null;
   const parts = [kind, role].filter(Boolean).join(' ');
   return parts ? `${name} (${parts})` : name;

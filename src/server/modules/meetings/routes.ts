@@ -84,7 +84,15 @@ import {
   saveMinutes,
   updateMeeting,
 } from './meetings';
-import { closePoll, confirmPoll, createPoll, listPolls, pollDetail, remindPoll, submitAnswers } from './polls';
+import {
+  closePoll,
+  confirmPoll,
+  createPoll,
+  listPolls,
+  pollDetail,
+  remindPoll,
+  submitAnswers,
+} from './polls';
 import { createBlock, createSeries, deleteBlock, generateSeries, listBlocks, listSeries } from './series';
 import { attendanceStats } from './stats';
 

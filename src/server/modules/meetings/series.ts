@@ -1,7 +1,13 @@
 import { and, asc, eq, gte } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { meetingBlocks, meetingSeries, meetings } from '../../../db/schema';
-import { BlockCreateSchema, type MeetingSummary, type Series, SeriesCreateSchema, SeriesGenerateSchema } from '../../../shared/meetings/schema';
+import {
+  BlockCreateSchema,
+  type MeetingSummary,
+  type Series,
+  SeriesCreateSchema,
+  SeriesGenerateSchema,
+} from '../../../shared/meetings/schema';
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { notFound } from '../../platform/errors';
@@ -43,7 +49,13 @@ export async function listSeries(db: Db, actor: Actor | null, networkId: string)
   return rows.map(presentSeries);
 }
 
-export async function createSeries(db: Db, actor: Actor | null, networkId: string, raw: unknown, now = new Date()): Promise<Series> {
+export async function createSeries(
+  db: Db,
+  actor: Actor | null,
+  networkId: string,
+  raw: unknown,
+  now = new Date(),
+): Promise<Series> {
   assertManages(actor, networkId, 'That network');
   const input = SeriesCreateSchema.parse(raw);
   await loadNetwork(db, networkId);
@@ -53,7 +65,12 @@ export async function createSeries(db: Db, actor: Actor | null, networkId: strin
       .values({
         networkId,
         title: input.title,
-        rule: { freq: 'monthly', nth: input.rule.nth, weekday: input.rule.weekday as SeriesRow['rule']['weekday'], time: input.rule.time },
+        rule: {
+          freq: 'monthly',
+          nth: input.rule.nth,
+          weekday: input.rule.weekday as SeriesRow['rule']['weekday'],
+          time: input.rule.time,
+        },
         durationMinutes: input.durationMinutes,
         timeZone: input.timeZone,
         place: input.place ?? null,
@@ -120,7 +137,13 @@ export async function generateSeries(
     const [next] = await tx
       .select({ startsAt: meetings.startsAt })
       .from(meetings)
-      .where(and(eq(meetings.networkId, series.networkId), eq(meetings.status, 'scheduled'), gte(meetings.startsAt, now)))
+      .where(
+        and(
+          eq(meetings.networkId, series.networkId),
+          eq(meetings.status, 'scheduled'),
+          gte(meetings.startsAt, now),
+        ),
+      )
       .orderBy(asc(meetings.startsAt))
       .limit(1);
     const made: MeetingRow[] = [];
@@ -173,7 +196,13 @@ export async function listBlocks(db: Db, actor: Actor | null, networkId: string)
   return rows.map(presentBlock);
 }
 
-export async function createBlock(db: Db, actor: Actor | null, networkId: string, raw: unknown, now = new Date()) {
+export async function createBlock(
+  db: Db,
+  actor: Actor | null,
+  networkId: string,
+  raw: unknown,
+  now = new Date(),
+) {
   assertManages(actor, networkId, 'That network');
   const input = BlockCreateSchema.parse(raw);
   await loadNetwork(db, networkId);

@@ -32,7 +32,13 @@ export async function attendanceStats(
     })
     .from(meetings)
     .leftJoin(meetingAttendance, eq(meetingAttendance.meetingId, meetings.id))
-    .where(and(eq(meetings.networkId, networkId), ne(meetings.status, 'cancelled'), sql`${meetings.startsAt} <= ${now}`))
+    .where(
+      and(
+        eq(meetings.networkId, networkId),
+        ne(meetings.status, 'cancelled'),
+        sql`${meetings.startsAt} <= ${now}`,
+      ),
+    )
     .groupBy(meetings.id)
     .orderBy(asc(meetings.startsAt));
   const zone = held[0]?.timeZone ?? 'UTC';
@@ -54,6 +60,8 @@ export async function attendanceStats(
         alumnus: m.alumnus,
         total: m.student + m.staff + m.alumnus,
       })),
-    perMonth: [...perMonth.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, n]) => ({ month, held: n })),
+    perMonth: [...perMonth.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([month, n]) => ({ month, held: n })),
   };
 }

@@ -32,7 +32,8 @@ describe('wall times in a named zone', () => {
     const result = wallTimeToUtc('2027-03-28T01:30', 'Europe/London');
     expect(result).toEqual({
       ok: false,
-      message: '2027-03-28 01:30 does not exist in Europe/London: the clocks go forward then. Choose another time.',
+      message:
+        '2027-03-28 01:30 does not exist in Europe/London: the clocks go forward then. Choose another time.',
     });
   });
 

@@ -7,7 +7,13 @@ import { DateTime } from 'luxon';
 
 const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm";
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-const ORDINALS: Record<string, string> = { '1': 'First', '2': 'Second', '3': 'Third', '4': 'Fourth', '-1': 'Last' };
+const ORDINALS: Record<string, string> = {
+  '1': 'First',
+  '2': 'Second',
+  '3': 'Third',
+  '4': 'Fourth',
+  '-1': 'Last',
+};
 
 export type FieldProblem = { path: string; message: string };
 
@@ -155,7 +161,10 @@ export function expandMonthly(input: {
     if (at.toMillis() < input.from.getTime()) continue;
     const block = blockOn(date, input.blocks, input.respectsBlocksFor);
     if (block) {
-      skipped.push({ date, reason: `${block.label}${block.yearOfStudy ? ` (year ${block.yearOfStudy})` : ''}` });
+      skipped.push({
+        date,
+        reason: `${block.label}${block.yearOfStudy ? ` (year ${block.yearOfStudy})` : ''}`,
+      });
       continue;
     }
     occurrences.push({ date, startsLocal: at.toFormat(LOCAL_FORMAT), startsAt: at.toUTC().toJSDate() });

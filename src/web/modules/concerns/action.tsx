@@ -25,6 +25,7 @@ import {
 } from '../../app/forms';
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
+import { rolesOf, useSession } from '../../app/session';
 import { ATTACHMENT_ACCEPT, fileProblem, fileToBase64, formatBytes } from '../speak-up/common';
 import {
   actionStatusLabels,
@@ -47,6 +48,7 @@ type Done = (message: string) => void;
 export function ActionPage({ id }: { id: string }) {
   const detail = useLoad<ActionDetail>(`/api/actions/${seg(id)}`);
   const [message, setMessage] = useState<string | null>(null);
+  const { session } = useSession();
   if (!detail.data) {
     return (
       <Page title={detail.error ? 'Action not found' : 'Action'}>
@@ -59,7 +61,12 @@ export function ActionPage({ id }: { id: string }) {
     );
   }
   const a = detail.data;
-  const contributes = a.may.manage || a.may.consentAs !== null;
+  // `may.manage`: the leads and the action's own lead and sponsor work on it (updates, milestones,
+  // files, evidence). Editing the action itself is for the network's leads and admins only.
+  const contributes = a.may.manage;
+  const edits =
+    rolesOf(session).isAdmin ||
+    session.memberships.some((m) => m.networkId === a.networkId && m.role === 'lead');
   const done: Done = (text) => {
     setMessage(text);
     detail.reload();
@@ -268,7 +275,7 @@ export function ActionPage({ id }: { id: string }) {
         {contributes ? <FileForm actionId={a.id} onDone={done} /> : null}
       </section>
 
-      {a.may.manage ? <ManageForm action={a} onDone={done} /> : null}
+      {edits ? <ManageForm action={a} onDone={done} /> : null}
     </Page>
   );
 }

@@ -68,8 +68,7 @@ function DashboardView({ network }: { network: NetworkDetail }) {
   const first = labels[0] ?? '';
   const last = labels[labels.length - 1] ?? '';
   const busiest = d.months.reduce<(typeof d.months)[number] | null>(
-    (best, m) =>
-      m.raised.value !== null && (best === null || m.raised.value > (best.raised.value ?? -1)) ? m : best,
+    (best, m) => ((m.raised.value ?? 0) > (best?.raised.value ?? 0) ? m : best),
     null,
   );
   const latestShown = <T extends { value: number | null; display: string }>(
@@ -141,12 +140,11 @@ function DashboardView({ network }: { network: NetworkDetail }) {
           summary={
             busiest
               ? `From ${first} to ${last}; the most were raised in ${monthLabel(busiest.month)} (${busiest.raised.display}).`
-              : `From ${first} to ${last}; every month had too few concerns to show.`
+              : `From ${first} to ${last}; no month had enough concerns to show a number.`
           }
           labels={labels}
           datasets={[{ label: 'Concerns raised', data: d.months.map((m) => m.raised.value) }]}
           suppressedText="Fewer than 5"
-          integers
         />
         <Chart
           type="line"
@@ -175,6 +173,7 @@ function DashboardView({ network }: { network: NetworkDetail }) {
           ]}
           suppressedText="Too few to show"
           format={(v) => `${Math.round(v)}%`}
+          max={100}
         />
         <Chart
           type="bar"
@@ -186,7 +185,6 @@ function DashboardView({ network }: { network: NetworkDetail }) {
           }
           labels={d.actionsCompletedPerYear.map((y) => String(y.year))}
           datasets={[{ label: 'Actions completed', data: d.actionsCompletedPerYear.map((y) => y.completed) }]}
-          integers
         />
       </section>
 

@@ -162,9 +162,10 @@ function Agenda({ meeting, onChanged }: { meeting: MeetingView; onChanged: () =>
                         if (el) buttons.current.set(`${item.id}:up`, el);
                         else buttons.current.delete(`${item.id}:up`);
                       }}
+                      aria-label={`Move up: ${item.title}`}
                       onClick={() => move(index, -1)}
                     >
-                      Up<span className="vh">: move “{item.title}” up</span>
+                      Move up
                     </button>
                   ) : null}
                   {index < order.length - 1 ? (
@@ -175,9 +176,10 @@ function Agenda({ meeting, onChanged }: { meeting: MeetingView; onChanged: () =>
                         if (el) buttons.current.set(`${item.id}:down`, el);
                         else buttons.current.delete(`${item.id}:down`);
                       }}
+                      aria-label={`Move down: ${item.title}`}
                       onClick={() => move(index, 1)}
                     >
-                      Down<span className="vh">: move “{item.title}” down</span>
+                      Move down
                     </button>
                   ) : null}
                 </span>

@@ -31,6 +31,7 @@ import type { AgendaItem, MeetingView } from './types';
  */
 export function MinutesEditor({ meeting, onChanged }: { meeting: MeetingView; onChanged: () => void }) {
   const members = useLoad<NetworkMember[]>(`/api/networks/${seg(meeting.networkId)}/members`);
+  const actions = useLoad<{ items: ActionOption[] }>(`/api/networks/${seg(meeting.networkId)}/actions`);
   const minutes = meeting.minutes;
   const published = minutes?.status === 'published';
   return (
@@ -48,7 +49,14 @@ export function MinutesEditor({ meeting, onChanged }: { meeting: MeetingView; on
       {members.data ? (
         <>
           <AttendanceAndNotes meeting={meeting} members={members.data} onSaved={onChanged} />
-          <Decisions meeting={meeting} members={members.data} onChanged={onChanged} />
+          <Decisions
+            meeting={meeting}
+            members={members.data}
+            actions={(actions.data?.items ?? []).filter(
+              (a) => a.status === 'planned' || a.status === 'in_progress',
+            )}
+            onChanged={onChanged}
+          />
           <ActionItems meeting={meeting} members={members.data} onChanged={onChanged} />
           {!published ? <Publish meetingId={meeting.id} onPublished={onChanged} /> : null}
         </>
@@ -136,13 +144,17 @@ const agendaLabel = (item: AgendaItem) =>
     ? `concern #${item.concernNumber}, ${item.title}`
     : item.title;
 
+type ActionOption = { id: string; number: number; title: string; status: string };
+
 function Decisions({
   meeting,
   members,
+  actions,
   onChanged,
 }: {
   meeting: MeetingView;
   members: NetworkMember[];
+  actions: ActionOption[];
   onChanged: () => void;
 }) {
   const decisions = meeting.minutes?.decisions ?? [];
@@ -166,6 +178,7 @@ function Decisions({
           meetingId={meeting.id}
           item={item}
           members={members}
+          actions={actions}
           onDone={onChanged}
         />
       ))}
@@ -194,15 +207,19 @@ function ConcernDecision({
   meetingId,
   item,
   members,
+  actions,
   onDone,
 }: {
   meetingId: string;
   item: AgendaItem;
   members: NetworkMember[];
+  actions: ActionOption[];
   onDone: () => void;
 }) {
   const form = useForm(DECISION_FIELDS);
   const [kind, setKind] = useState('concern_accepted');
+  const [how, setHow] = useState('new');
+  const joining = kind === 'concern_accepted' && how === 'existing' && actions.length > 0;
   const headingId = `mt-decide-${item.id}`;
   const person = (list: NetworkMember[]) => [
     { value: '', label: 'Choose…' },
@@ -214,8 +231,9 @@ function ConcernDecision({
     const data = new FormData(event.currentTarget);
     const text = (name: string) => String(data.get(name) ?? '').trim();
     const base = { kind, concernId: item.concernId, agendaItemId: item.id, answer: text('answer') };
-    const raw =
-      kind === 'concern_accepted'
+    const raw = joining
+      ? { ...base, existingActionId: text('existingActionId') || undefined }
+      : kind === 'concern_accepted'
         ? {
             ...base,
             newAction: {
@@ -259,7 +277,32 @@ function ConcernDecision({
           { value: 'concern_not_taken_forward', label: 'Not taken forward', hint: 'Say why, publicly.' },
         ]}
       />
-      {kind === 'concern_accepted' ? (
+      {kind === 'concern_accepted' && actions.length ? (
+        <ChoiceGroup
+          form={form}
+          name="how"
+          legend="Which action"
+          type="radio"
+          value={how}
+          onChange={setHow}
+          options={[
+            { value: 'new', label: 'Start a new action' },
+            { value: 'existing', label: 'Add it to an action already under way' },
+          ]}
+        />
+      ) : null}
+      {joining ? (
+        <SelectField
+          form={form}
+          name="existingActionId"
+          label="Action"
+          options={[
+            { value: '', label: 'Choose…' },
+            ...actions.map((a) => ({ value: a.id, label: `A-${a.number}: ${a.title}` })),
+          ]}
+        />
+      ) : null}
+      {kind === 'concern_accepted' && !joining ? (
         <>
           <TextField form={form} name="newAction.title" label="Action title" defaultValue={item.title} />
           <TextAreaField form={form} name="newAction.summary" label="What will be done (optional)" rows={3} />

@@ -1,11 +1,13 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import type { z } from 'zod';
 import {
   ActionKind,
+  AssignSchema,
   type CaseDetailSchema,
   type CaseListSchema,
   CaseOutcome,
+  ConflictCreateSchema,
   EscalationCreateSchema,
   MessageCreateSchema,
   SpeakUpLimits,
@@ -28,6 +30,8 @@ import { useSession } from '../../app/session';
 import {
   type Attachment,
   actionKindLabels,
+  FileList,
+  FileUploadForm,
   formatBytes,
   formatDate,
   formatDateTime,
@@ -254,6 +258,8 @@ function CaseView({ c, reload }: { c: CaseDetail; reload: () => void }) {
 
       {c.nextStatuses.length > 0 ? <Workflow c={c} reload={reload} /> : null}
 
+      {c.status !== 'closed' ? <Colleagues c={c} me={me} reload={reload} /> : null}
+
       <section className="section" aria-labelledby="su-report-h">
         <h2 id="su-report-h">The report</h2>
         {c.submission ? (
@@ -263,7 +269,7 @@ function CaseView({ c, reload }: { c: CaseDetail; reload: () => void }) {
         )}
       </section>
 
-      <CaseFiles caseId={c.id} />
+      <CaseFiles caseId={c.id} open={c.status !== 'closed' && !c.deletedByReporter} />
 
       <section className="section" aria-labelledby="su-timeline-h">
         <h2 id="su-timeline-h">Timeline</h2>
@@ -440,17 +446,19 @@ function Timeline({ c }: { c: CaseDetail }) {
     const who =
       m.author === 'reporter'
         ? 'The reporter wrote'
-        : m.internal
-          ? `Internal note by ${m.handler?.name ?? 'a case handler'}`
-          : `${m.handler?.name ?? 'A case handler'} wrote to the reporter`;
+        : m.author === 'system'
+          ? 'Upstander wrote to the reporter (automatic message)'
+          : m.internal
+            ? `Internal note by ${m.handler?.name ?? 'a case handler'}`
+            : `${m.handler?.name ?? 'A case handler'} wrote to the reporter`;
     events.push({
       at: m.createdAt,
       key: m.id,
       className: m.internal
         ? 'su-message su-note'
-        : m.author === 'handler'
-          ? 'su-message su-message-handler'
-          : 'su-message',
+        : m.author === 'reporter'
+          ? 'su-message'
+          : 'su-message su-message-handler',
       body: (
         <>
           <strong>{who}</strong>
@@ -606,9 +614,12 @@ function EscalationForm({
   );
 }
 
-/** The case's files, each a same-origin download (the session cookie goes with it; audited). */
-function CaseFiles({ caseId }: { caseId: string }) {
-  const files = useLoad<Attachment[]>(`/api/speak-up/cases/${seg(caseId)}/attachments`);
+/** The case's files, each a same-origin download (the session cookie goes with it; audited), and a form to add one. */
+function CaseFiles({ caseId, open }: { caseId: string; open: boolean }) {
+  const base = `/api/speak-up/cases/${seg(caseId)}/attachments`;
+  const files = useLoad<Attachment[]>(base);
+  const [added, setAdded] = useState<Attachment[]>([]);
+  const all = files.data ? [...files.data, ...added.filter((a) => !files.data?.some((f) => f.id === a.id))] : null;
   return (
     <section className="section" aria-labelledby="su-files-h">
       <h2 id="su-files-h">Files</h2>
@@ -616,23 +627,151 @@ function CaseFiles({ caseId }: { caseId: string }) {
         <p className="muted">Loading the files…</p>
       ) : files.error ? (
         <LoadError message={files.error} retry={files.reload} />
-      ) : files.data && files.data.length > 0 ? (
-        <ul className="plain-list su-files" aria-labelledby="su-files-h">
-          {files.data.map((f) => (
-            <li key={f.id}>
-              <a href={`/api/speak-up/cases/${seg(caseId)}/attachments/${seg(f.id)}`} download={f.fileName}>
-                {f.fileName}
-              </a>{' '}
-              <span className="small muted">
-                ({formatBytes(f.sizeBytes)}, added by{' '}
-                {f.author === 'handler' ? 'a case handler' : 'the reporter'}, {formatDateTime(f.createdAt)})
-              </span>
-            </li>
-          ))}
-        </ul>
+      ) : all && all.length > 0 ? (
+        <FileList
+          files={all}
+          headingId="su-files-h"
+          href={(f) => `${base}/${seg(f.id)}`}
+          authorLabel={(a) => (a === 'handler' ? 'added by a case handler' : 'added by the reporter')}
+        />
       ) : (
         <p>No files. Photos lose their location and camera details before they are stored.</p>
       )}
+      {open ? (
+        <FileUploadForm
+          count={all?.length ?? null}
+          upload={(file) => api.post<Attachment>(base, file)}
+          onAdded={(file) => setAdded((list) => [...list, file])}
+          headingId="su-file-add-h"
+          heading="Add a file to the case"
+          intro={
+            <p>
+              A photo (JPEG, PNG or WebP) or a PDF, up to 10 MB; at most 5 files per case, the reporter’s
+              included. Location, camera and author details are removed before it is stored. The reporter can
+              download the files of their report.
+            </p>
+          }
+        />
+      ) : null}
+    </section>
+  );
+}
+
+type Handler = NonNullable<CaseDetail['handlers']>[number];
+
+/** Assigning the case to a colleague, and marking a conflict of interest (yours or a colleague’s). */
+function Colleagues({ c, me, reload }: { c: CaseDetail; me: string; reload: () => void }) {
+  const [, navigate] = useLocation();
+  const handlers: Handler[] = c.handlers ?? [];
+  const assignable = handlers.filter((h) => h.conflict === null);
+  const markable = handlers.filter((h) => h.conflict === null);
+  const assignForm = useForm(['handlerId']);
+  const conflictForm = useForm(['handlerId']);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const conflicted = handlers.filter((h) => h.conflict !== null);
+  return (
+    <section className="section" aria-labelledby="su-people-h">
+      <h2 id="su-people-h">Case handlers</h2>
+      {conflicted.length > 0 ? (
+        <p>
+          Cannot see this case (conflict of interest):{' '}
+          {conflicted
+            .map((h) => `${h.name} (${h.conflict === 'named' ? 'named in the report' : 'declared'})`)
+            .join(', ')}
+          .
+        </p>
+      ) : null}
+      <form
+        noValidate
+        aria-labelledby="su-assign-h"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const handlerId = String(new FormData(e.currentTarget).get('handlerId') ?? '');
+          void assignForm.submit(AssignSchema, { handlerId: handlerId || null }, async (body) => {
+            await api.post(`/api/speak-up/cases/${seg(c.id)}/assign`, body);
+            reload();
+          });
+        }}
+      >
+        <h3 id="su-assign-h">Assign</h3>
+        <ErrorSummary form={assignForm} />
+        <SelectField
+          form={assignForm}
+          name="handlerId"
+          label="Assign the case to"
+          hint="Only handlers without a conflict of interest are listed."
+          defaultValue={c.assignedHandler?.id ?? ''}
+          options={[
+            { value: '', label: 'Nobody (unassigned)' },
+            ...assignable.map((h) => ({ value: h.id, label: h.id === me ? `${h.name} (you)` : h.name })),
+          ]}
+        />
+        <SubmitButton form={assignForm} className="button button-secondary">
+          Save the assignment
+        </SubmitButton>
+      </form>
+      <form
+        noValidate
+        aria-labelledby="su-conflict-h"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const handlerId = String(new FormData(e.currentTarget).get('handlerId') ?? '');
+          if (!confirming) {
+            if (handlerId) setConfirming(handlerId);
+            else
+              conflictForm.setErrors({
+                message: 'Please correct this:',
+                problems: [{ path: 'handlerId', message: 'Choose who has the conflict of interest.' }],
+              });
+            return;
+          }
+          void conflictForm.submit(ConflictCreateSchema, { handlerId: confirming }, async (body) => {
+            await api.post(`/api/speak-up/cases/${seg(c.id)}/conflicts`, body);
+            setConfirming(null);
+            // Declaring one's own conflict takes the case out of one's reach at once.
+            if (body.handlerId === me) navigate('/cases');
+            else reload();
+          });
+        }}
+      >
+        <h3 id="su-conflict-h">Conflict of interest</h3>
+        <p>
+          A handler who knows someone involved, or is involved, must not handle the case. Once marked, they no
+          longer see it, and it is taken off them if it was theirs. This cannot be undone here.
+        </p>
+        <ErrorSummary form={conflictForm} />
+        <SelectField
+          form={conflictForm}
+          name="handlerId"
+          label="Who has a conflict of interest"
+          options={[
+            { value: '', label: 'Choose a case handler' },
+            ...markable.map((h) => ({ value: h.id, label: h.id === me ? `${h.name} (me)` : h.name })),
+          ]}
+        />
+        {confirming ? (
+          <div className="confirm">
+            <p>
+              <strong>
+                Mark {handlers.find((h) => h.id === confirming)?.name ?? 'this handler'} as conflicted?
+                {confirming === me ? ' You will no longer see this case.' : ''}
+              </strong>
+            </p>
+            <div className="actions">
+              <SubmitButton form={conflictForm} className="button button-danger">
+                Yes, mark the conflict
+              </SubmitButton>
+              <button type="button" className="button button-secondary" onClick={() => setConfirming(null)}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        ) : (
+          <SubmitButton form={conflictForm} className="button button-secondary">
+            Mark a conflict of interest
+          </SubmitButton>
+        )}
+      </form>
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { Link } from 'wouter';
 import {
   Ethnicity,
   InvolvedRole,
+  MATCHING_HOLD_MONTHS,
   NamedReportSubmissionSchema,
   OutcomeWanted,
   Religion,
@@ -37,7 +38,7 @@ import {
  */
 
 type NetworkRow = { institutionId: string; institutionName: string };
-type Submitted = { reference: string; receipt: string };
+type Submitted = { reference: string; receipt: string; named?: boolean };
 
 const FIELDS = [
   'institutionId',
@@ -66,6 +67,7 @@ const FIELDS = [
   'matching.context.role',
   'matching.context.month',
   'matching.previousReceipt',
+  'matching.onExpiry',
 ] as const;
 
 const ethnicityGroup: Record<string, string> = {
@@ -174,6 +176,7 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
         ...(person ? { person } : {}),
         ...(site || role || month ? { context: { site, role: role || undefined, month } } : {}),
         ...(previousReceipt ? { previousReceipt } : {}),
+        onExpiry: text('matching.onExpiry') === 'release' ? 'release' : 'delete',
       };
     }
     const named = signedIn && identity === 'named';
@@ -184,7 +187,7 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
         named ? '/api/speak-up/named-reports' : '/api/speak-up/reports',
         body,
       );
-      onDone(submitted, chosen);
+      onDone({ ...submitted, named }, chosen);
     });
   }
 
@@ -235,7 +238,11 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
           right to respond. You get a receipt code to follow your report and talk to the case handler
           anonymously.
         </p>
-        {signedIn ? null : (
+        {signedIn ? (
+          <p>
+            Your earlier named reports are under <Link href="/report/mine">My reports</Link>.
+          </p>
+        ) : (
           <p>
             To make a named report, <Link href="/sign-in?next=%2Freport">sign in</Link> first.
           </p>
@@ -476,6 +483,21 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
               spellCheck={false}
               className="input-code"
             />
+            <ChoiceGroup
+              form={form}
+              name="matching.onExpiry"
+              legend={`If nobody else reports the same person within ${MATCHING_HOLD_MONTHS} months`}
+              type="radio"
+              defaultValues={['delete']}
+              options={[
+                { value: 'delete', label: 'Delete my report', hint: 'No case handler ever sees it.' },
+                {
+                  value: 'release',
+                  label: 'Pass it to the case handlers then',
+                  hint: 'It is handled like any other report from then on.',
+                },
+              ]}
+            />
           </div>
         </details>
 
@@ -553,7 +575,13 @@ function ReceiptPage({ submitted, institutionId }: { submitted: Submitted; insti
         </p>
         <p>
           With the code you can see what happens, read replies and add information at{' '}
-          <Link href="/report/follow-up">Follow up a report</Link>.
+          <Link href="/report/follow-up">Follow up a report</Link>
+          {submitted.named ? (
+            <>
+              , or, as you gave your name, under <Link href="/report/mine">My reports</Link> when signed in
+            </>
+          ) : null}
+          .
         </p>
       </section>
       <section className="section callout" aria-labelledby="su-support-after">
