@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../src/db/client';
 import { reportReceipts, reportReferenceCounters, reports } from '../src/db/schema';
+import { ensureConflictScan } from '../src/server/modules/speak-up/conflicts';
 import { createReportKey } from '../src/server/modules/speak-up/report-crypto';
 import { submitReport } from '../src/server/modules/speak-up/reports';
 import { ukDate, workingDaysAfter } from '../src/server/modules/speak-up/workflow';
@@ -221,6 +222,13 @@ export const speakUpBench: BenchModule = {
   name: 'speak-up',
   async seed({ db, masterKey, base, scale }) {
     await seedReports(db, masterKey, base.users.handler, scale);
+    // The bulk rows skip submitReport, which records the handlers each report names: compare the
+    // handler's school once now, as her first look at the queue would (the steady state measured).
+    const [handler] = await query<{ name: string; email: string }>(
+      db,
+      `select name, email from users where id = '${base.users.handler}'`,
+    );
+    await ensureConflictScan(db, masterKey, { userId: base.users.handler, ...handler! }, base.institution.id);
     return {};
   },
   async describe(db) {

@@ -96,12 +96,6 @@ afterAll(() => j?.close());
 async function check(page: Page, label: string) {
   await settled(page);
   await expectNoAxeViolations(page, label);
-  if (process.env.SHOTS) {
-    await page.screenshot({
-      path: `/tmp/cj-shots/${label.replace(/[^a-z0-9]+/gi, '_')}.png`,
-      fullPage: true,
-    });
-  }
 }
 
 async function signIn(page: Page, person: Person) {

@@ -2,9 +2,11 @@
 // London is refused on its own row); students and staff answer on a phone; the ranking puts first
 // the time most students can make and that the student co-chair can make, although another time
 // has more staff and more people in all; the co-chair confirms it; every answerer gets an
-// iCalendar invitation by e-mail; the agenda holds the open concerns; a member adds an item and the
-// co-chair reorders it; the minutes record a decision that turns a concern into an action; members
-// read the published minutes; a member subscribes to a personal calendar feed and revokes it.
+// iCalendar invitation by e-mail, and an update of the same event when the meeting moves; the
+// agenda holds the open concerns; a member adds an item and the co-chair reorders it; the minutes
+// record a decision that turns a concern into an action; members read the published minutes; a
+// member subscribes to a personal calendar feed and revokes it; leads plan a monthly series around
+// exams; attendance over time is charted.
 import { eq } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
@@ -226,6 +228,16 @@ it('students and staff answer every time on one phone screen', async () => {
     await page.getByRole('status').filter({ hasText: 'Your answers are saved' }).waitFor();
     phone.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
   }
+  // Dev is on an elective in Nepal: his phone shows each time in his own zone and in London's.
+  const cdp = await phone.context.newCDPSession(phone.page);
+  await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kathmandu' });
+  const abroad = await phoneAs(students[2]!, `/polls/${pollId}`);
+  const first = abroad.locator('fieldset.mt-slot').nth(0).locator('legend');
+  const inKathmandu = DateTime.fromJSDate(instant(slotA), { zone: 'Asia/Kathmandu' }).toFormat('HH:mm');
+  expect(await first.locator('time').textContent()).toContain(inKathmandu);
+  expect(await first.textContent()).toContain(`${slotA.time}–19:00 GMT (Europe/London)`);
+  await cdp.send('Emulation.setTimezoneOverride', { timezoneId: '' });
+  await cdp.detach();
   // The others answer from their own devices (the API their browsers use).
   const poll = await apiAs<{ slots: { id: string; startsAt: string }[] }>(
     kwame,
@@ -279,11 +291,20 @@ it('the ranking puts first the time most students and the student co-chair can m
   await check(page, '/meetings/:id (lead)');
 });
 
-/** The iCalendar file attached to a mail. */
-function icsOf(mail: ReceivedMail): string {
+/** The iCalendar invitation attached to a mail, read by an independent parser (ical.js). */
+function invitationIn(mail: ReceivedMail) {
   const ics = mail.attachments.find((x) => x.mimeType === 'text/calendar');
   if (!ics) throw new Error(`No text/calendar attachment in "${mail.subject}"`);
-  return ics.content;
+  const calendar = new ICAL.Component(ICAL.parse(ics.content));
+  for (const zone of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(zone);
+  const event = new ICAL.Event(calendar.getFirstSubcomponent('vevent')!);
+  return {
+    method: calendar.getFirstPropertyValue('method'),
+    uid: event.uid,
+    sequence: event.sequence,
+    start: event.startDate.toJSDate().toISOString(),
+    minutes: (event.endDate.toJSDate().getTime() - event.startDate.toJSDate().getTime()) / 60_000,
+  };
 }
 
 it('everyone who answered gets an invitation with a valid iCalendar request', async () => {
@@ -296,14 +317,42 @@ it('everyone who answered gets an invitation with a valid iCalendar request', as
         m.to.includes(who.email) && /invit/i.test(m.subject) && m.subject.includes('January network meeting'),
       10_000,
     );
-    const calendar = new ICAL.Component(ICAL.parse(icsOf(mail)));
-    expect(calendar.getFirstPropertyValue('method')).toBe('REQUEST');
-    for (const zone of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(zone);
-    const event = new ICAL.Event(calendar.getFirstSubcomponent('vevent')!);
-    expect(event.uid).toBe(row!.icalUid);
-    expect(event.sequence).toBe(0);
-    expect(event.startDate.toJSDate().toISOString()).toBe(instant(slotA).toISOString());
-    expect(event.endDate.toJSDate().getTime() - event.startDate.toJSDate().getTime()).toBe(90 * 60_000);
+    expect(invitationIn(mail)).toEqual({
+      method: 'REQUEST',
+      uid: row!.icalUid,
+      sequence: 0,
+      start: instant(slotA).toISOString(),
+      minutes: 90,
+    });
+  }
+});
+
+it('the co-chair moves the meeting half an hour later; calendars get an update of the same event', async () => {
+  const { page } = j;
+  await page.getByText('Change the time or place').click();
+  const change = page.getByRole('form', { name: 'Change the time or place' });
+  expect(await change.getByLabel('Start time').inputValue()).toBe(slotA.time);
+  await change.getByLabel('Start time').fill('18:00');
+  await change.getByRole('button', { name: 'Save and tell everyone' }).click();
+  await page.getByRole('status').filter({ hasText: 'The meeting was changed.' }).waitFor();
+  await check(page, '/meetings/:id after moving it');
+  const moved = instant({ date: slotA.date, time: '18:00' });
+  expect(await page.locator('dd time').getAttribute('datetime')).toBe(moved.toISOString());
+
+  await j.server.deliverMail();
+  const [row] = await j.server.db.select().from(meetings).where(eq(meetings.id, meetingId));
+  for (const who of [kwame, aisha, ...students, ...staff]) {
+    const mail = await j.server.smtp.waitFor(
+      (m) => m.to.includes(who.email) && m.subject.startsWith('Updated: January network meeting'),
+      10_000,
+    );
+    expect(invitationIn(mail)).toEqual({
+      method: 'REQUEST',
+      uid: row!.icalUid,
+      sequence: 1,
+      start: moved.toISOString(),
+      minutes: 90,
+    });
   }
 });
 

@@ -51,6 +51,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const app = Fastify({
     trustProxy: config.trustProxy,
     bodyLimit: 1_000_000,
+    // Errors the router raises before any route runs (a malformed URL, an over-long path
+    // parameter) answer in the shared error shape too.
+    frameworkErrors: (_error, request, reply) =>
+      errorHandler(new AppError('validation_failed', 'That address is not valid.'), request, reply),
     logger: {
       level: config.logLevel,
       ...(options.logStream ? { stream: options.logStream } : {}),

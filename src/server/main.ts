@@ -9,13 +9,31 @@ import { speakUpJobs } from './modules/speak-up/jobs';
 import { loadMasterKey } from './platform/crypto';
 import { startJobRunner } from './platform/jobs';
 
+/**
+ * The longest one query may run on PostgreSQL, in ms (STATEMENT_TIMEOUT_MS, default 5 s; 0 turns
+ * it off): a runaway query fails its request instead of holding a connection the pool needs.
+ * PGlite runs one query at a time in-process and has no such limit.
+ */
+function statementTimeoutMs(): number {
+  const value = Number(process.env.STATEMENT_TIMEOUT_MS ?? 5000);
+  return Number.isFinite(value) && value >= 0 ? value : 5000;
+}
+
 /** Starts Upstander: migrate, serve, print the address (and the first-admin link on a new instance). */
 async function main() {
   const started = performance.now();
   const args = new Set(process.argv.slice(2));
   const config = loadConfig();
   const database = await openConfiguredDatabase(config);
-  await database.migrate();
+  if (database.pool) {
+    // Migrations may run long (index builds on big tables): they get a connection of their own,
+    // and only the serving pool (not yet connected) gets the per-query time limit.
+    const migrator = await openConfiguredDatabase(config, 1);
+    await migrator.migrate().finally(() => migrator.close());
+    database.pool.options.statement_timeout = statementTimeoutMs();
+  } else {
+    await database.migrate();
+  }
   const masterKey = loadMasterKey(config);
   const app = await buildApp({ database, config, masterKey });
 

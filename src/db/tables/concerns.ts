@@ -124,6 +124,10 @@ export const actions = pgTable(
     uniqueIndex('actions_network_number_key').on(t.networkId, t.number),
     index('actions_board_idx').on(t.networkId, t.status, t.completedAt),
     index('actions_parent_idx').on(t.parentId),
+    /** The public impact board across networks: newest activity first, without sorting every action. */
+    index('actions_public_board_idx')
+      .on(sql`(coalesce(${t.lastUpdateAt}, ${t.completedAt}, ${t.startedAt}, ${t.createdAt}))`, t.id)
+      .where(sql`${t.public} and ${t.parentId} is null and ${t.status} in ('in_progress', 'completed')`),
     check('actions_progress_range', sql`${t.progress} between 0 and 100`),
     check('actions_weight_positive', sql`${t.weight} between 1 and 100`),
   ],

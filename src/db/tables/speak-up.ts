@@ -144,6 +144,15 @@ export const reports = pgTable(
   (t) => [
     uniqueIndex('speak_up_reports_reference_key').on(t.institutionId, t.reference),
     index('speak_up_reports_queue_idx').on(t.institutionId, t.status, t.respondDueAt),
+    // The case queue: open cases by response deadline, closed ones most recent first (one branch
+    // each, so page 1 reads ~25 rows), and the count from the index alone.
+    index('speak_up_reports_open_queue_idx')
+      .on(t.institutionId, t.respondDueAt, t.reference)
+      .where(sql`${t.status} <> 'closed'`),
+    index('speak_up_reports_closed_queue_idx')
+      .on(t.institutionId, t.closedAt.desc().nullsLast(), t.reference)
+      .where(sql`${t.status} = 'closed'`),
+    index('speak_up_reports_queue_count_idx').on(t.institutionId, t.status, t.id),
     index('speak_up_reports_received_idx').on(t.institutionId, t.receivedAt),
     index('speak_up_reports_reporter_idx').on(t.reporterLookup),
     check(
@@ -346,9 +355,7 @@ export const reportMatchHolds = pgTable(
     heldAt: ts('held_at').notNull().defaultNow(),
     releasedAt: ts('released_at'),
     /** When the hold ends without a match (the reporter is shown this date). */
-    expiresAt: ts('expires_at')
-      .notNull()
-      .default(sql`now() + interval '12 months'`),
+    expiresAt: ts('expires_at').notNull().default(sql`now() + interval '12 months'`),
     /** What the reporter chose to happen then: pass it to the case handlers, or delete it. */
     onExpiry: text('on_expiry', { enum: ['release', 'delete'] })
       .notNull()

@@ -12,7 +12,8 @@ import { AppError } from './errors';
  *
  * No client address is stored: the row's key is an HMAC of the address under a key derived from
  * the master key and the window, so a key means nothing outside its window, and expired rows
- * are deleted (at most once a minute per instance, by whichever request notices first).
+ * are deleted (at most once a minute per instance, by whichever request notices first) once
+ * they are too old to be weighed in.
  */
 
 type StoreResult = { current: number; ttl: number };
@@ -47,10 +48,11 @@ export function databaseRateLimitStore(options: RateLimitStoreOptions) {
       .digest('base64url')
       .slice(0, 32);
 
-  async function prune(at: number) {
+  /** Deletes windows too old to count: expired for longer than a window (every route's is a minute). */
+  async function prune(at: number, windowMs: number) {
     if (at - lastPrune < PRUNE_EVERY_MS) return;
     lastPrune = at;
-    await db.delete(rateLimitCounters).where(lt(rateLimitCounters.expiresAt, new Date(at)));
+    await db.delete(rateLimitCounters).where(lt(rateLimitCounters.expiresAt, new Date(at - windowMs)));
   }
 
   /**
@@ -75,7 +77,7 @@ export function databaseRateLimitStore(options: RateLimitStoreOptions) {
                  (select count from ${t} where bucket = ${bucket} and client_key = ${clientKey(client, previousStart)}
                     and window_start = ${new Date(previousStart).toISOString()}) as previous`,
     );
-    await prune(at).catch(() => {});
+    await prune(at, windowMs).catch(() => {});
     const overlap = (expiresAt - at) / windowMs;
     return { current: row!.current + Math.ceil((row!.previous ?? 0) * overlap), ttl: expiresAt - at };
   }

@@ -54,7 +54,9 @@ export async function startTestSmtp(): Promise<TestSmtp> {
                 filename: a.filename,
                 mimeType: a.mimeType,
                 content:
-                  typeof a.content === 'string' ? a.content : Buffer.from(a.content as ArrayBuffer).toString('utf8'),
+                  typeof a.content === 'string'
+                    ? a.content
+                    : Buffer.from(a.content as ArrayBuffer).toString('utf8'),
               })),
             };
             messages.push(mail);

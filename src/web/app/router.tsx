@@ -1,7 +1,6 @@
 import { type ReactNode, Suspense } from 'react';
 import { Link, Redirect, Route, Switch, useLocation, useSearch } from 'wouter';
 import { concernsRoutes } from '../modules/concerns/routes';
-import { HomePage } from '../modules/identity/home';
 import { meetingsRoutes } from '../modules/meetings/routes';
 import { speakUpRoutes } from '../modules/speak-up/routes';
 import { lazyPage, type ModuleRoute } from './module-routes';
@@ -9,10 +8,12 @@ import { Loading, NotFoundPage, Page } from './page';
 import { rememberedNext, rememberNext, rolesOf, safeNext, useSession } from './session';
 
 /**
- * Routes. Only the home page is in the first bundle; every other page is its own chunk, and the
+ * Routes. Every page is its own chunk (the first bundle is React, the router and the shell), and the
  * admin area and signed-in pages are chunks a visitor never downloads.
  */
 
+// The home page too: a visitor who lands on the impact board or the report form never needs it.
+const HomePage = lazyPage(() => import('../modules/identity/home'), 'HomePage');
 const SignInPage = lazyPage(() => import('../modules/identity/sign-in'), 'SignInPage');
 const SecondFactorPage = lazyPage(() => import('../modules/identity/sign-in'), 'SecondFactorPage');
 const TwoFactorSetupPage = lazyPage(

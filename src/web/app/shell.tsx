@@ -5,6 +5,9 @@ import { meetingsNav } from '../modules/meetings/routes';
 import { ApiFailure, api } from './api';
 import { rolesOf, type SessionInfo, SIGNED_OUT, useSession } from './session';
 
+/** The networks list and a network's own page; not the module pages under it (concerns, meetings). */
+const isNetworkPage = (path: string) => /^\/networks(\/[^/]+)?\/?$/.test(path);
+
 type NavItem = { href: string; label: string; match?: (path: string) => boolean };
 
 /** The navigation a person sees, by role. The server enforces every rule again. */
@@ -12,7 +15,7 @@ export function navItemsFor(session: SessionInfo): NavItem[] {
   if (session.stage === 'signed_out') {
     return [
       { href: '/', label: 'Home' },
-      { href: '/networks', label: 'Networks', match: (p) => p.startsWith('/networks') },
+      { href: '/networks', label: 'Networks', match: isNetworkPage },
       { href: '/report', label: 'Report', match: (p) => p.startsWith('/report') },
       ...concernsNav(session),
       ...meetingsNav(session),
@@ -23,7 +26,7 @@ export function navItemsFor(session: SessionInfo): NavItem[] {
   const roles = rolesOf(session);
   const items: NavItem[] = [
     { href: '/', label: 'Home' },
-    { href: '/networks', label: 'My networks', match: (p) => p.startsWith('/networks') },
+    { href: '/networks', label: 'My networks', match: isNetworkPage },
     { href: '/report', label: 'Report', match: (p) => p.startsWith('/report') },
     ...concernsNav(session),
     ...meetingsNav(session),

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, exists, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, getTableColumns, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client';
 import {
   actions,
@@ -52,7 +52,9 @@ import { effectiveProgress } from './progress';
  * Triage and actions are in triage.ts and actions.ts.
  */
 
-export type ConcernRow = typeof concerns.$inferSelect;
+/** A concern's columns without its search vector (never sent anywhere; large). */
+export const { search: _search, ...concernColumns } = getTableColumns(concerns);
+export type ConcernRow = Omit<typeof concerns.$inferSelect, 'search'>;
 
 /** Options every writing function takes: the e-mail copies of notifications, and the time (demo data). */
 export type WriteOptions = { mail?: NotifyMail | null | undefined; now?: Date | undefined };
@@ -274,7 +276,7 @@ export async function listConcerns(
       : undefined,
   );
   const rows = await db
-    .select({ concern: concerns, authorName: users.name, supportedByMe: supportedBy(actor.userId) })
+    .select({ concern: concernColumns, authorName: users.name, supportedByMe: supportedBy(actor.userId) })
     .from(concerns)
     .leftJoin(users, eq(users.id, concerns.authorId))
     .where(where)
@@ -340,7 +342,7 @@ export async function similarConcerns(db: Db, actor: Actor | null, networkId: st
 async function loadConcern(db: Db | Tx, id: string, viewerId: string | null) {
   const [row] = await db
     .select({
-      concern: concerns,
+      concern: concernColumns,
       authorName: users.name,
       networkName: networks.name,
       supportedByMe: supportedBy(viewerId),
@@ -357,7 +359,7 @@ async function loadConcern(db: Db | Tx, id: string, viewerId: string | null) {
 
 /** Locks a concern for a change, checking that the actor may see it (else 404). */
 async function lockVisibleConcern(tx: Tx, actor: Actor | null, id: string): Promise<ConcernRow> {
-  const [row] = await tx.select().from(concerns).where(eq(concerns.id, id)).for('update');
+  const [row] = await tx.select(concernColumns).from(concerns).where(eq(concerns.id, id)).for('update');
   if (!row || !maySeeConcern(actor, facts(row))) throw notFound('That concern');
   return row;
 }

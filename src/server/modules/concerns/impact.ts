@@ -44,10 +44,11 @@ async function networkIdForSlug(db: Db, slug: string | undefined): Promise<strin
 }
 
 function boardWhere(query: Omit<ImpactQuery, 'page' | 'pageSize'>, networkId: string | undefined): SQL {
+  // Written as the partial index actions_public_board_idx states it, so the planner uses it.
   return and(
-    eq(actions.public, true),
+    sql`${actions.public}`,
     isNull(actions.parentId),
-    inArray(actions.status, query.status ? [query.status] : [...ON_BOARD]),
+    query.status ? eq(actions.status, query.status) : sql`${actions.status} in ('in_progress', 'completed')`,
     networkId ? eq(actions.networkId, networkId) : undefined,
     query.category ? eq(actions.category, query.category) : undefined,
     query.year ? sql`${boardYear} = ${query.year}` : undefined,

@@ -15,7 +15,7 @@ import { conflict, forbidden, invalid, notFound } from '../../platform/errors';
 import { type NotifyMail, notify } from '../../platform/notifications';
 import { createActionTx, insertEvidence, lockVisibleAction } from './actions';
 import { addDays, clocksOf, isConcernOverdue, updateDueAt } from './clocks';
-import { actionLink, concernLink, followersOf, statusSubject } from './concerns';
+import { actionLink, concernColumns, concernLink, followersOf, statusSubject } from './concerns';
 import { mayManageConcerns, mayMoveConcern, maySeeConcern, mayWorkOnAction } from './policy';
 
 export type { TriageInput };
@@ -60,7 +60,7 @@ export async function triageConcern(
   context: DomainContext = {},
 ): Promise<{ concernId: string; status: ConcernStatus; actionId: string | null }> {
   const now = context.now ?? new Date();
-  const [row] = await tx.select().from(concerns).where(eq(concerns.id, concernId)).for('update');
+  const [row] = await tx.select(concernColumns).from(concerns).where(eq(concerns.id, concernId)).for('update');
   if (!row || !maySeeConcern(actor, row)) throw notFound('That concern');
   if (!mayManageConcerns(actor, row.networkId)) throw forbidden('Only the network’s leads triage concerns.');
   if (row.hiddenAt) throw conflict('A hidden concern cannot be triaged. Unhide it first.');

@@ -1,17 +1,20 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, inArray, isNotNull, isNull, lte, notExists, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client';
 import {
   meetingSeries,
   meetings,
+  memberships,
   pollAnswers,
   pollRequiredPeople,
   pollSlots,
   polls,
+  users,
 } from '../../../db/schema';
 import type {
   AnswerSubmit,
   Confirm,
   MeetingDetail,
+  PollAnswer,
   PollCreate,
   PollDetail,
   PollSummary,
@@ -34,7 +37,7 @@ import {
 } from './access';
 import { createMeetingRecord, meetingDetail } from './meetings';
 import { isNetworkMember, mayAnswerPoll, mayManageMeetings } from './policy';
-import { rankSlots, requiredLabel } from './ranking';
+import { countAnswer, emptyTally, rankTallies, requiredLabel } from './ranking';
 import { checkSlots, ruleFromWallTime, utcToWallTime, wallTimeToUtc } from './time';
 
 /**
@@ -169,34 +172,97 @@ export async function listPolls(db: Db, actor: Actor | null, networkId: string):
 export async function pollDetail(db: Db | Tx, actor: Actor | null, pollId: string): Promise<PollDetail> {
   const poll = await loadPoll(db, pollId);
   assertSees(actor, poll.networkId, POLL);
-  const [network, slots, answers, members, required, meeting] = await Promise.all([
-    loadNetwork(db, poll.networkId),
-    db.select().from(pollSlots).where(eq(pollSlots.pollId, pollId)).orderBy(asc(pollSlots.startsAt)),
+  const manages = mayManageMeetings(actor, poll.networkId);
+  // Answers are counted in the database (a poll may have thousands); only members' answers count.
+  const hasAnswered = exists(
     db
-      .select({ slotId: pollAnswers.slotId, userId: pollAnswers.userId, answer: pollAnswers.answer })
+      .select({ one: sql`1` })
       .from(pollAnswers)
-      .where(eq(pollAnswers.pollId, pollId)),
-    networkMembers(db, poll.networkId),
-    db
-      .select({ userId: pollRequiredPeople.userId })
-      .from(pollRequiredPeople)
-      .where(eq(pollRequiredPeople.pollId, pollId)),
-    db.select({ id: meetings.id }).from(meetings).where(eq(meetings.pollId, pollId)).limit(1),
-  ]);
-  const byId = new Map<string, Member>(members.map((m) => [m.userId, m]));
-  const requiredPeople = required.map((r) => {
-    const m = byId.get(r.userId);
-    return {
-      userId: r.userId,
-      name: m?.name ?? 'A former member',
-      kind: m?.kind ?? null,
-      leadTitle: m?.leadTitle ?? null,
-    };
-  });
-  const ranking = rankSlots({
+      .where(and(eq(pollAnswers.pollId, pollId), eq(pollAnswers.userId, memberships.userId))),
+  );
+  const [network, slots, counted, respondents, members, required, mine, meeting, notAnswered] =
+    await Promise.all([
+      loadNetwork(db, poll.networkId),
+      db.select().from(pollSlots).where(eq(pollSlots.pollId, pollId)).orderBy(asc(pollSlots.startsAt)),
+      db
+        .select({
+          slotId: pollAnswers.slotId,
+          kind: memberships.kind,
+          answer: pollAnswers.answer,
+          n: sql<number>`count(*)::int`,
+        })
+        .from(pollAnswers)
+        .innerJoin(
+          memberships,
+          and(eq(memberships.userId, pollAnswers.userId), eq(memberships.networkId, poll.networkId)),
+        )
+        .where(eq(pollAnswers.pollId, pollId))
+        .groupBy(pollAnswers.slotId, memberships.kind, pollAnswers.answer),
+      db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(memberships)
+        .where(and(eq(memberships.networkId, poll.networkId), hasAnswered)),
+      db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(memberships)
+        .where(eq(memberships.networkId, poll.networkId)),
+      db
+        .select({
+          userId: pollRequiredPeople.userId,
+          name: users.name,
+          kind: memberships.kind,
+          leadTitle: memberships.leadTitle,
+        })
+        .from(pollRequiredPeople)
+        .innerJoin(users, eq(users.id, pollRequiredPeople.userId))
+        .leftJoin(
+          memberships,
+          and(eq(memberships.userId, pollRequiredPeople.userId), eq(memberships.networkId, poll.networkId)),
+        )
+        .where(eq(pollRequiredPeople.pollId, pollId)),
+      db
+        .select({ slotId: pollAnswers.slotId, userId: pollAnswers.userId, answer: pollAnswers.answer })
+        .from(pollAnswers)
+        .where(
+          and(
+            eq(pollAnswers.pollId, pollId),
+            or(
+              eq(pollAnswers.userId, actor.userId),
+              inArray(
+                pollAnswers.userId,
+                db
+                  .select({ userId: pollRequiredPeople.userId })
+                  .from(pollRequiredPeople)
+                  .where(eq(pollRequiredPeople.pollId, pollId)),
+              ),
+            ),
+          ),
+        ),
+      db.select({ id: meetings.id }).from(meetings).where(eq(meetings.pollId, pollId)).limit(1),
+      manages ? membersWhoHaveNotAnswered(db, poll.networkId, pollId) : Promise.resolve(null),
+    ]);
+  const tallies = new Map(slots.map((slot) => [slot.id, emptyTally()]));
+  for (const row of counted) {
+    const tally = tallies.get(row.slotId);
+    if (tally) countAnswer(tally, row.kind, row.answer, row.n);
+  }
+  const requiredIds = new Set(required.filter((r) => r.kind !== null).map((r) => r.userId));
+  const requiredAnswers = new Map<string, Map<string, PollAnswer>>();
+  for (const a of mine) {
+    if (!requiredIds.has(a.userId)) continue;
+    if (!requiredAnswers.has(a.slotId)) requiredAnswers.set(a.slotId, new Map());
+    requiredAnswers.get(a.slotId)!.set(a.userId, a.answer);
+  }
+  const requiredPeople = required.map((r) => ({
+    userId: r.userId,
+    name: r.kind ? r.name : 'A former member',
+    kind: r.kind,
+    leadTitle: r.leadTitle,
+  }));
+  const ranking = rankTallies({
     slots,
-    answers,
-    people: byId,
+    tallies,
+    requiredAnswers,
     weights: poll.weights,
     required: requiredPeople.map((p) => ({
       userId: p.userId,
@@ -204,8 +270,6 @@ export async function pollDetail(db: Db | Tx, actor: Actor | null, pollId: strin
     })),
     minStudents: poll.minStudents,
   });
-  const respondentIds = new Set(answers.filter((a) => byId.has(a.userId)).map((a) => a.userId));
-  const manages = mayManageMeetings(actor, poll.networkId);
   return {
     id: poll.id,
     networkId: poll.networkId,
@@ -229,23 +293,40 @@ export async function pollDetail(db: Db | Tx, actor: Actor | null, pollId: strin
       place: s.place,
       onlineUrl: s.onlineUrl,
     })),
-    myAnswers: answers
+    myAnswers: mine
       .filter((a) => a.userId === actor.userId)
       .map((a) => ({ slotId: a.slotId, answer: a.answer })),
     canAnswer: mayAnswerPoll(actor, poll.networkId, poll.status),
     canManage: manages,
     ranking,
-    respondents: respondentIds.size,
-    members: members.length,
-    notAnswered: manages
-      ? members
-          .filter((m) => !respondentIds.has(m.userId))
-          .map((m) => ({ userId: m.userId, name: m.name, kind: m.kind }))
-      : null,
+    respondents: respondents[0]?.n ?? 0,
+    members: members[0]?.n ?? 0,
+    notAnswered,
     confirmedSlotId: poll.confirmedSlotId,
     meetingId: meeting[0]?.id ?? null,
     remindedAt: iso(poll.remindedAt),
   };
+}
+
+/** The network's active members who have not answered a poll. */
+async function membersWhoHaveNotAnswered(db: Db | Tx, networkId: string, pollId: string) {
+  return db
+    .select({ userId: users.id, name: users.name, kind: memberships.kind })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      and(
+        eq(memberships.networkId, networkId),
+        isNull(users.disabledAt),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(pollAnswers)
+            .where(and(eq(pollAnswers.pollId, pollId), eq(pollAnswers.userId, memberships.userId))),
+        ),
+      ),
+    )
+    .orderBy(users.name);
 }
 
 /** Saves the viewer's answers (all in one request; answers to other slots are kept). */

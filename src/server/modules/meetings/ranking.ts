@@ -20,9 +20,34 @@ export type RankingInput = {
   minStudents: number;
 };
 
-const ANSWER_VALUE: Record<PollAnswer, number> = { yes: 1, if_need_be: 0.5, no: 0 };
+/** Answers per membership kind for one slot. */
+export type SlotTally = Record<Kind, { yes: number; ifNeedBe: number; no: number }>;
 
-type Counts = Record<Kind, { yes: number; ifNeedBe: number; no: number }>;
+/**
+ * The same, with the answers already counted per slot and kind (by the database, for big polls);
+ * only the required people's own answers are needed one by one.
+ */
+export type TallyInput = Omit<RankingInput, 'answers' | 'people'> & {
+  tallies: Map<string, SlotTally>;
+  /** slot id → required person's id → their answer. */
+  requiredAnswers: Map<string, Map<string, PollAnswer>>;
+};
+
+export const emptyTally = (): SlotTally => ({
+  student: { yes: 0, ifNeedBe: 0, no: 0 },
+  staff: { yes: 0, ifNeedBe: 0, no: 0 },
+  alumnus: { yes: 0, ifNeedBe: 0, no: 0 },
+});
+
+/** Adds one answer of a person of `kind` to a tally. */
+export function countAnswer(tally: SlotTally, kind: Kind, answer: PollAnswer, n = 1) {
+  const c = tally[kind];
+  if (answer === 'yes') c.yes += n;
+  else if (answer === 'if_need_be') c.ifNeedBe += n;
+  else c.no += n;
+}
+
+const ANSWER_VALUE: Record<PollAnswer, number> = { yes: 1, if_need_be: 0.5, no: 0 };
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -41,28 +66,32 @@ function describeKind(kind: Kind, c: { yes: number; ifNeedBe: number }): string 
 
 /** Ranks every slot, best first; each with its score, counts and the reasons in words. */
 export function rankSlots(input: RankingInput): SlotRanking[] {
-  const bySlot = new Map<string, Map<string, PollAnswer>>();
-  for (const slot of input.slots) bySlot.set(slot.id, new Map());
+  const tallies = new Map(input.slots.map((slot) => [slot.id, emptyTally()]));
+  const requiredIds = new Set(input.required.map((r) => r.userId));
+  const requiredAnswers = new Map<string, Map<string, PollAnswer>>();
   for (const a of input.answers) {
-    if (!input.people.has(a.userId)) continue;
-    bySlot.get(a.slotId)?.set(a.userId, a.answer);
+    const person = input.people.get(a.userId);
+    const tally = tallies.get(a.slotId);
+    if (!person || !tally) continue;
+    countAnswer(tally, person.kind, a.answer);
+    if (requiredIds.has(a.userId)) {
+      if (!requiredAnswers.has(a.slotId)) requiredAnswers.set(a.slotId, new Map());
+      requiredAnswers.get(a.slotId)!.set(a.userId, a.answer);
+    }
   }
+  return rankTallies({ ...input, tallies, requiredAnswers });
+}
 
+/** The ranking over counted answers (see rankSlots). */
+export function rankTallies(input: TallyInput): SlotRanking[] {
   const scored = input.slots.map((slot) => {
-    const answers = bySlot.get(slot.id)!;
-    const counts: Counts = {
-      student: { yes: 0, ifNeedBe: 0, no: 0 },
-      staff: { yes: 0, ifNeedBe: 0, no: 0 },
-      alumnus: { yes: 0, ifNeedBe: 0, no: 0 },
-    };
+    const counts = input.tallies.get(slot.id) ?? emptyTally();
+    const answers = input.requiredAnswers.get(slot.id) ?? new Map<string, PollAnswer>();
     let score = 0;
-    for (const [userId, answer] of answers) {
-      const kind = input.people.get(userId)!.kind;
-      score += input.weights[kind] * ANSWER_VALUE[answer];
-      const c = counts[kind];
-      if (answer === 'yes') c.yes++;
-      else if (answer === 'if_need_be') c.ifNeedBe++;
-      else c.no++;
+    for (const kind of ['student', 'staff', 'alumnus'] as const) {
+      score +=
+        input.weights[kind] *
+        (counts[kind].yes * ANSWER_VALUE.yes + counts[kind].ifNeedBe * ANSWER_VALUE.if_need_be);
     }
 
     const problems: string[] = [];

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { and, asc, eq, inArray, isNull, not, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
-import type { Tx } from '../../../db/client';
+import { queryRows, type Tx } from '../../../db/client';
 import {
   institutionRoles,
   placementProviders,
@@ -186,7 +186,6 @@ export async function listCases(
   for (const institutionId of institutionIds) {
     await ensureConflictScan(services.db, services.masterKey, actor, institutionId, now);
   }
-  const handler = alias(users, 'handler');
   const conditions = [
     inArray(reports.institutionId, institutionIds),
     sql`not exists (select 1 from speak_up_conflicts c where c.report_id = "speak_up_reports"."id" and c.user_id = ${actor.userId})`,
@@ -199,29 +198,66 @@ export async function listCases(
   if (query.overdue !== undefined) conditions.push(query.overdue ? overdueSql(now) : not(overdueSql(now)));
   const where = and(...conditions);
   const pageSize = SpeakUpLimits.casesPageSize;
+  const offset = (query.page - 1) * pageSize;
+  // Open and closed cases are read in two branches, each in the order of its own partial index
+  // and only as far as this page needs; the outer query merges them in the queue's order.
+  const branch = (open: boolean) =>
+    sql`(select ${queueColumns} from speak_up_reports where ${where} and ${
+      open ? sql`status <> 'closed'` : sql`status = 'closed'`
+    } order by ${
+      open ? sql`respond_due_at asc, reference asc` : sql`closed_at desc nulls last, reference asc`
+    } limit ${offset + pageSize})`;
   const [rows, [counted]] = await Promise.all([
-    services.db
-      .select({ report: summaryColumns, handlerId: handler.id, handlerName: handler.name })
-      .from(reports)
-      .leftJoin(handler, eq(handler.id, reports.assignedHandlerId))
-      .where(where)
-      .orderBy(
-        sql`case when ${reports.status} = 'closed' then 1 else 0 end`,
-        sql`case when ${reports.status} = 'closed' then null else ${reports.respondDueAt} end asc`,
-        sql`${reports.closedAt} desc nulls last`,
-        asc(reports.reference),
-      )
-      .limit(pageSize)
-      .offset((query.page - 1) * pageSize),
+    queryRows<QueueRow>(
+      services.db,
+      sql`select q.*, u.name as "handlerName" from (${branch(true)} union all ${branch(false)}) q
+        left join users u on u.id = q."assignedHandlerId"
+        order by (q.status = 'closed'), case when q.status = 'closed' then null else q."respondDueAt" end asc,
+          q."closedAt" desc nulls last, q.reference asc
+        limit ${pageSize} offset ${offset}`,
+    ),
     services.db.select({ total: sql<number>`count(*)::int` }).from(reports).where(where),
   ]);
   return {
-    items: rows.map(({ report, handlerId, handlerName }) =>
-      summarise(report, handlerId ? { id: handlerId, name: handlerName! } : null, now),
+    items: rows.map((r) =>
+      summarise(
+        queueRow(r),
+        r.assignedHandlerId && r.handlerName ? { id: r.assignedHandlerId, name: r.handlerName } : null,
+        now,
+      ),
     ),
     page: query.page,
     pageSize,
     total: counted?.total ?? 0,
+  };
+}
+
+/** The queue's columns as raw SQL (the branches of a union), named as the summary wants them. */
+const queueColumns = sql.raw(
+  [
+    ...Object.entries(summaryColumns).map(([key, column]) => `"${column.name}" as "${key}"`),
+    '"assigned_handler_id" as "assignedHandlerId"',
+  ].join(', '),
+);
+
+type QueueRow = { [K in keyof typeof summaryColumns]: unknown } & {
+  assignedHandlerId: string | null;
+  handlerName: string | null;
+};
+
+/** A raw queue row with its timestamps as dates (drivers differ: Date or ISO text). */
+function queueRow(r: QueueRow): Pick<ReportRow, keyof typeof summaryColumns> {
+  const at = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date));
+  return {
+    ...(r as unknown as Pick<ReportRow, keyof typeof summaryColumns>),
+    receivedAt: at(r.receivedAt)!,
+    acknowledgedAt: at(r.acknowledgedAt),
+    actionAt: at(r.actionAt),
+    closedAt: at(r.closedAt),
+    acknowledgeDueAt: at(r.acknowledgeDueAt)!,
+    respondDueAt: at(r.respondDueAt)!,
+    lastReporterMessageAt: at(r.lastReporterMessageAt),
+    deletionRequestedAt: at(r.deletionRequestedAt),
   };
 }
 

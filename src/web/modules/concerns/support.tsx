@@ -3,8 +3,8 @@ import type { SupportState } from '../../../shared/concerns/schema';
 import { ApiFailure, api, seg } from '../../app/api';
 
 /**
- * Support (or withdraw support) for a concern: one per person. The count is part of the button's
- * name, and a polite status line says what happened.
+ * Support (or withdraw support) for a concern: one per person. A toggle button (aria-pressed) with
+ * the count beside it; a polite status line says what happened.
  */
 export function SupportButton({
   concernId,

@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { Link } from 'wouter';
+import type { Checkable } from '../../app/forms';
 import type { NetworkDetail } from '../identity/network';
 
 /**
@@ -207,3 +208,14 @@ export function Confirm({
 }
 
 export type { NetworkDetail };
+
+/** A problem found while reading a form, before the shared schema checks the rest. */
+export type Issue = { path: PropertyKey[]; message: string };
+
+/**
+ * Plain-language problems found while reading the form (an empty box where a number goes) come
+ * first; only without them does the shared schema check what was typed.
+ */
+export const withIssues = <T,>(issues: Issue[], schema: Checkable<T>): Checkable<T> => ({
+  safeParse: (raw) => (issues.length ? { success: false, error: { issues } } : schema.safeParse(raw)),
+});

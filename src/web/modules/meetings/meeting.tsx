@@ -21,6 +21,7 @@ import type { AgendaItem, MeetingView } from './types';
  */
 
 const MinutesEditor = lazy(() => import('./minutes').then((m) => ({ default: m.MinutesEditor })));
+const ManageMeeting = lazy(() => import('./meeting-manage').then((m) => ({ default: m.ManageMeeting })));
 
 const statusText: Record<string, string> = { scheduled: 'Scheduled', cancelled: 'Cancelled', held: 'Held' };
 
@@ -71,6 +72,11 @@ export function MeetingPage({ id }: { id: string }) {
         </p>
       ) : null}
       <Agenda meeting={m} onChanged={meeting.reload} />
+      {m.canManage && m.status === 'scheduled' ? (
+        <Suspense fallback={<Loading what="Loading" />}>
+          <ManageMeeting meeting={m} onChanged={meeting.reload} />
+        </Suspense>
+      ) : null}
       {m.canManage ? (
         <Suspense fallback={<Loading what="Loading the minutes editor" />}>
           <MinutesEditor meeting={m} onChanged={meeting.reload} />

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { Link } from 'wouter';
-import { ApiFailure, api, seg } from '../../app/api';
-import { StatusMessage } from '../../app/forms';
+import { api, seg } from '../../app/api';
+import { ErrorSummary, noInput, StatusMessage, useForm } from '../../app/forms';
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
 import { useSession } from '../../app/session';
@@ -159,24 +159,16 @@ function CalendarFeedSection() {
   const feeds = useLoad<CalendarFeed[]>('/api/calendar/feeds');
   const [created, setCreated] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const actions = useForm([]);
+  const busy = actions.busy;
   const [revoking, setRevoking] = useState<string | null>(null);
   const urlRef = useRef<HTMLInputElement>(null);
 
-  async function run(action: () => Promise<void>) {
-    if (busy) return;
-    setBusy(true);
-    setProblem(null);
+  // One error model for every button here: the server's message, in a summary that takes focus.
+  const run = (action: () => Promise<void>) => {
     setMessage(null);
-    try {
-      await action();
-    } catch (error) {
-      setProblem(error instanceof ApiFailure ? error.message : 'That did not work. Please try again.');
-    } finally {
-      setBusy(false);
-    }
-  }
+    return actions.submit(noInput, null, action);
+  };
   const create = () =>
     run(async () => {
       const feed = await api.post<CalendarFeedCreated>('/api/calendar/feeds');
@@ -273,11 +265,7 @@ function CalendarFeedSection() {
           {active.length ? 'Make a new calendar address' : 'Make a calendar address'}
         </button>
       ) : null}
-      {problem ? (
-        <div role="alert" className="error-summary">
-          <p>{problem}</p>
-        </div>
-      ) : null}
+      <ErrorSummary form={actions} />
       <StatusMessage message={message} />
     </section>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useLocation } from 'wouter';
-import { ApiFailure, api, seg } from '../../app/api';
-import { kindLabel, StatusMessage } from '../../app/forms';
+import { api, seg } from '../../app/api';
+import { ErrorSummary, kindLabel, noInput, StatusMessage, useForm } from '../../app/forms';
 import { Confirm, formatInstant, kindPlural, When } from './common';
 import type { PollView } from './types';
 
@@ -12,26 +12,18 @@ import type { PollView } from './types';
 export function PollLead({ poll, onChanged }: { poll: PollView; onChanged: () => void }) {
   const [, navigate] = useLocation();
   const [message, setMessage] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const actions = useForm([]);
+  const busy = actions.busy;
   const [confirming, setConfirming] = useState<string | null>(null);
   const [closing, setClosing] = useState(false);
   const slotById = new Map(poll.slots.map((s) => [s.id, s]));
   const decided = poll.status === 'confirmed' || poll.status === 'cancelled';
 
-  async function run(action: () => Promise<void>) {
-    if (busy) return;
-    setBusy(true);
-    setProblem(null);
+  // One error model for every button here: the server's message, in a summary that takes focus.
+  const run = (action: () => Promise<void>) => {
     setMessage(null);
-    try {
-      await action();
-    } catch (error) {
-      setProblem(error instanceof ApiFailure ? error.message : 'That did not work. Please try again.');
-    } finally {
-      setBusy(false);
-    }
-  }
+    return actions.submit(noInput, null, action);
+  };
 
   const remind = () =>
     run(async () => {
@@ -188,11 +180,7 @@ export function PollLead({ poll, onChanged }: { poll: PollView; onChanged: () =>
           )}
         </section>
       ) : null}
-      {problem ? (
-        <div role="alert" className="error-summary">
-          <p>{problem}</p>
-        </div>
-      ) : null}
+      <ErrorSummary form={actions} />
       <StatusMessage message={message} />
     </>
   );

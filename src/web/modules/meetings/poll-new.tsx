@@ -3,7 +3,6 @@ import { useLocation } from 'wouter';
 import { DEFAULT_WEIGHTS, PollCreateSchema } from '../../../shared/meetings/schema';
 import { api, seg } from '../../app/api';
 import {
-  type Checkable,
   ErrorSummary,
   Field,
   type FormState,
@@ -17,7 +16,7 @@ import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
 import type { NetworkDetail, NetworkMember } from '../identity/network';
 import { describeMember } from '../identity/network';
-import { MeetingsSubnav, zoneOptions } from './common';
+import { type Issue, MeetingsSubnav, withIssues, zoneOptions } from './common';
 
 /**
  * `/networks/:slug/polls/new` (leads): propose times for a meeting. Each time is a local date and
@@ -26,7 +25,6 @@ import { MeetingsSubnav, zoneOptions } from './common';
  */
 
 type Row = { key: number };
-type Issue = { path: PropertyKey[]; message: string };
 
 const slotFields = (i: number) =>
   ['startsLocal', 'time', 'durationMinutes', 'place', 'onlineUrl'].map((f) => `slots.${i}.${f}`);
@@ -120,12 +118,7 @@ export function PollNewPage({ slug }: { slug: string }) {
         };
       }),
     };
-    // Blank or non-numeric boxes get a plain message first; then the shared schema checks the rest.
-    const check: Checkable<unknown> = {
-      safeParse: (raw) =>
-        issues.length ? { success: false, error: { issues } } : PollCreateSchema.safeParse(raw),
-    };
-    void form.submit(check, body, async (checked) => {
+    void form.submit(withIssues(issues, PollCreateSchema), body, async (checked) => {
       const created = await api.post<{ id: string }>(`/api/networks/${seg(net.id)}/polls`, checked);
       navigate(`/polls/${seg(created.id)}`);
     });

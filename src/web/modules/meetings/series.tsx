@@ -3,7 +3,6 @@ import { Link } from 'wouter';
 import { BlockCreateSchema, SeriesCreateSchema, SeriesGenerateSchema } from '../../../shared/meetings/schema';
 import { api, seg } from '../../app/api';
 import {
-  type Checkable,
   ErrorSummary,
   noInput,
   SelectField,
@@ -14,7 +13,15 @@ import {
 } from '../../app/forms';
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
-import { formatDay, MeetingsSubnav, type NetworkDetail, When, zoneOptions } from './common';
+import {
+  formatDay,
+  type Issue,
+  MeetingsSubnav,
+  type NetworkDetail,
+  When,
+  withIssues,
+  zoneOptions,
+} from './common';
 import type { Block, MeetingSummary, Series } from './types';
 
 /**
@@ -24,7 +31,6 @@ import type { Block, MeetingSummary, Series } from './types';
  */
 
 type Generated = { created: MeetingSummary[]; skipped: { date: string; reason: string }[] };
-type Issue = { path: PropertyKey[]; message: string };
 
 const nthOptions = [
   { value: '1', label: 'First' },
@@ -44,11 +50,6 @@ const blockKindOptions = [
 ];
 const blockKindLabel = Object.fromEntries(blockKindOptions.map((o) => [o.value, o.label]));
 const YEARS = [1, 2, 3, 4, 5, 6];
-
-/** A Checkable that reports plain-language problems found while reading the form before the schema. */
-const withIssues = (issues: Issue[], schema: Checkable<unknown>): Checkable<unknown> => ({
-  safeParse: (raw) => (issues.length ? { success: false, error: { issues } } : schema.safeParse(raw)),
-});
 
 export function SeriesPage({ slug }: { slug: string }) {
   const network = useLoad<NetworkDetail>(`/api/networks/${seg(slug)}`);

@@ -32,7 +32,6 @@ import {
   actionKindLabels,
   FileList,
   FileUploadForm,
-  formatBytes,
   formatDate,
   formatDateTime,
   outcomeLabels,
@@ -619,7 +618,9 @@ function CaseFiles({ caseId, open }: { caseId: string; open: boolean }) {
   const base = `/api/speak-up/cases/${seg(caseId)}/attachments`;
   const files = useLoad<Attachment[]>(base);
   const [added, setAdded] = useState<Attachment[]>([]);
-  const all = files.data ? [...files.data, ...added.filter((a) => !files.data?.some((f) => f.id === a.id))] : null;
+  const all = files.data
+    ? [...files.data, ...added.filter((a) => !files.data?.some((f) => f.id === a.id))]
+    : null;
   return (
     <section className="section" aria-labelledby="su-files-h">
       <h2 id="su-files-h">Files</h2>

@@ -1,6 +1,14 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiFailure } from '../../app/api';
-import { ErrorSummary, Field, type FormState, noInput, StatusMessage, SubmitButton, useForm } from '../../app/forms';
+import {
+  ErrorSummary,
+  Field,
+  type FormState,
+  noInput,
+  StatusMessage,
+  SubmitButton,
+  useForm,
+} from '../../app/forms';
 
 /**
  * Speak-up: shared labels and small components for the reporter pages and the case handler pages.
@@ -411,7 +419,10 @@ export function FileUploadForm({
     setAdded(null);
     const problem = fileProblem(file, count ?? 0);
     if (problem || !file) {
-      form.setErrors({ message: 'Please correct this:', problems: [{ path: 'file', message: problem ?? '' }] });
+      form.setErrors({
+        message: 'Please correct this:',
+        problems: [{ path: 'file', message: problem ?? '' }],
+      });
       return;
     }
     void form.submit(noInput, null, async () => {

@@ -5,7 +5,7 @@ import { api } from '../../app/api';
 import { ErrorSummary, SubmitButton, TextField, useForm } from '../../app/forms';
 import { Page } from '../../app/page';
 import { type Attachment, postForFile } from './common';
-import { type ReportAccess, ReportView, type ReporterView } from './reporter-view';
+import { type ReportAccess, type ReporterView, ReportView } from './reporter-view';
 
 /**
  * `/report/follow-up`: the receipt code opens the report. The code lives only in this component's
@@ -106,7 +106,11 @@ function ReceiptReport({
       listFiles: () => api.post<Attachment[]>('/api/speak-up/receipt/attachments/list', { receipt }),
       uploadFile: (file) => api.post<Attachment>('/api/speak-up/receipt/attachments', { receipt, ...file }),
       downloadFile: (file) =>
-        postForFile('/api/speak-up/receipt/attachments/download', { receipt, attachmentId: file.id }, file.fileName),
+        postForFile(
+          '/api/speak-up/receipt/attachments/download',
+          { receipt, attachmentId: file.id },
+          file.fileName,
+        ),
     }),
     [receipt],
   );

@@ -6,7 +6,7 @@ import { api, seg } from '../../app/api';
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
 import { type Attachment, formatDate, formatDateTime, statusLabels } from './common';
-import { type ReportAccess, ReportView, type ReporterView } from './reporter-view';
+import { type ReportAccess, type ReporterView, ReportView } from './reporter-view';
 
 /**
  * `/report/mine` and `/report/mine/:id`: the named reports of the signed-in person. The server
@@ -44,7 +44,8 @@ export function MyReportsPage() {
         </ul>
       )}
       <p>
-        <Link href="/report">Make a new report</Link> · <Link href="/report/follow-up">Follow up with a receipt code</Link>
+        <Link href="/report">Make a new report</Link> ·{' '}
+        <Link href="/report/follow-up">Follow up with a receipt code</Link>
       </p>
     </Page>
   );

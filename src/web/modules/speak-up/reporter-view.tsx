@@ -75,8 +75,8 @@ export function ReportView({
       {view.hold ? (
         <div className="callout" role="note" aria-label="Held until someone else reports">
           <p>
-            <strong>Your report is waiting unseen.</strong> No case handler sees it unless someone else reports
-            the same person. If nobody does by {formatDate(view.hold.until)},{' '}
+            <strong>Your report is waiting unseen.</strong> No case handler sees it unless someone else
+            reports the same person. If nobody does by {formatDate(view.hold.until)},{' '}
             {view.hold.onExpiry === 'release'
               ? 'it will be passed to the case handlers then, as you chose.'
               : 'it will be deleted then, as you chose.'}

@@ -1,0 +1,1 @@
+CREATE INDEX "actions_public_board_idx" ON "actions" USING btree ((coalesce("last_update_at", "completed_at", "started_at", "created_at")),"id") WHERE "actions"."public" and "actions"."parent_id" is null and "actions"."status" in ('in_progress', 'completed');

@@ -1,0 +1,3 @@
+CREATE INDEX "speak_up_reports_open_queue_idx" ON "speak_up_reports" USING btree ("institution_id","respond_due_at","reference") WHERE "speak_up_reports"."status" <> 'closed';--> statement-breakpoint
+CREATE INDEX "speak_up_reports_closed_queue_idx" ON "speak_up_reports" USING btree ("institution_id","closed_at" DESC NULLS LAST,"reference") WHERE "speak_up_reports"."status" = 'closed';--> statement-breakpoint
+CREATE INDEX "speak_up_reports_queue_count_idx" ON "speak_up_reports" USING btree ("institution_id","status","id");
