@@ -21,9 +21,18 @@ const TITLES = [
   'Reading list lacks global health authors',
   'Exam dates clash with religious festivals',
 ];
-const CATEGORIES = ['curriculum', 'placement', 'policy', 'uniform_and_facilities', 'assessment', 'culture', 'other'];
+const CATEGORIES = [
+  'curriculum',
+  'placement',
+  'policy',
+  'uniform_and_facilities',
+  'assessment',
+  'culture',
+  'other',
+];
 
-const sqlArray = (items: readonly string[]) => `array[${items.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')}]`;
+const sqlArray = (items: readonly string[]) =>
+  `array[${items.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')}]`;
 
 /**
  * Set-based seeding: concerns numbered per network over the past two years (a tenth new, some of

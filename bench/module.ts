@@ -42,6 +42,12 @@ export type BenchRoute = {
    * for a route rate-limited per client: many reporters, not one client hammering it.
    */
   distinctClients?: boolean;
+  /**
+   * The main query behind the route, as plain SQL with the fixture's values written in (one
+   * statement, no parameters). With `--pgbench` on PostgreSQL it is run directly with pgbench at
+   * the same concurrency, and the route's throughput is reported as a share of it.
+   */
+  sql?: (f: Fixture) => string;
 };
 
 export type SeedContext = {

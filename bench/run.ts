@@ -1,4 +1,4 @@
-// `npm run bench -- --scale school|national [--duration 10] [--connections 20]`
+// `npm run bench -- --scale school|national [--duration 10] [--connections 20] [--pgbench]`
 //
 // Seeds a synthetic data set with set-based SQL, starts the real app on loopback, and load-tests the
 // main read routes with autocannon running in a separate process (so the load generator does not
@@ -7,9 +7,14 @@
 // Database: PGlite in a temporary folder by default; with DATABASE_URL, a fresh database created
 // on that PostgreSQL server for the run (and dropped afterwards).
 //
+// --pgbench (PostgreSQL only): each route with a `sql` (its main query) is also run directly with
+// Debian's pgbench at the same concurrency (`-c <connections> -j 2 -T <duration>`, capped by the
+// server's max_connections), and the table gives the route's req/s as a share of that: how close
+// the app comes to the database's own limit (goal ≥ 30 % for member-facing reads).
+//
 // Modules add their seeding and heavy routes as a BenchModule (bench/module.ts, e.g.
 // bench/speak-up.ts) listed in BENCH_MODULES. The load generator is bench/load-worker.ts.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,7 +26,7 @@ import { type Database, type Db, openDatabase } from '../src/db/client';
 import { buildApp } from '../src/server/app';
 import { loadConfig } from '../src/server/config';
 import { hashPassword } from '../src/server/modules/identity/credentials';
-import { seal } from '../src/server/platform/crypto';
+import { hashToken, seal } from '../src/server/platform/crypto';
 import { createSession } from '../src/server/platform/sessions';
 import { concernsBench } from './concerns';
 import type { LoadSpec } from './load-worker';
@@ -46,8 +51,29 @@ const BENCH_MODULES: BenchModule[] = [speakUpBench, concernsBench, meetingsBench
 /** The platform's own routes; each module adds its own (BENCH_MODULES). */
 const PLATFORM_ROUTES: BenchRoute[] = [
   { name: 'GET /api/health', path: '/api/health', session: 'none' },
-  { name: 'GET /api/session (signed in)', path: '/api/session', session: 'member' },
-  { name: 'GET /api/networks', path: '/api/networks', session: 'member' },
+  {
+    name: 'GET /api/session (signed in)',
+    path: '/api/session',
+    session: 'member',
+    // The one query behind every signed-in request (platform/sessions.ts, loadActorBySessionHash).
+    sql: (f) => `select u.id, u.email, u.name, u.is_admin, (u.totp_enabled_at is not null), s.csrf_token,
+        (s.second_factor_at is not null), (s.last_seen_at < now() - make_interval(secs => 300)),
+        coalesce((select json_agg(json_build_object('networkId', m.network_id, 'institutionId', n.institution_id,
+                    'kind', m.kind, 'yearOfStudy', m.year_of_study, 'role', m.role, 'leadTitle', m.lead_title))
+                  from memberships m join networks n on n.id = m.network_id where m.user_id = u.id), '[]'::json),
+        coalesce((select json_agg(r.institution_id) from institution_roles r
+                  where r.user_id = u.id and r.role = 'case_handler'), '[]'::json)
+      from sessions s join users u on u.id = s.user_id
+      where s.id_hash = '${hashToken(f.sessions.member)}' and s.expires_at > now() and u.disabled_at is null;`,
+  },
+  {
+    name: 'GET /api/networks',
+    path: '/api/networks',
+    session: 'member',
+    // listNetworks (identity/networks.ts); the member's session lookup comes on top in the app.
+    sql: () => `select n.id, n.name, n.slug, n.description, n.institution_id, i.name, n.member_count
+      from networks n join institutions i on i.id = n.institution_id order by i.name, n.name;`,
+  },
   { name: 'GET /api/networks/:slug', path: (f) => `/api/networks/${f.network.slug}`, session: 'member' },
   {
     name: 'GET /api/networks/:id/members',
@@ -67,6 +93,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     /** Keep the seeded database afterwards (to EXPLAIN a slow query); prints where it is. */
     keep: { type: 'boolean', default: false },
+    /** Also run each route's main SQL directly with pgbench (PostgreSQL only). */
+    pgbench: { type: 'boolean', default: false },
   },
 });
 const scaleName = args.scale as ScaleName;
@@ -89,6 +117,7 @@ rssTimer.unref();
 
 const ms = (since: number) => Math.round(performance.now() - since);
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+const percent = (part: number, whole: number) => `${Math.round((100 * part) / whole)} %`;
 
 // ---- database -------------------------------------------------------------------------------------
 
@@ -270,6 +299,44 @@ function runAutocannon(spec: Omit<LoadSpec, 'connections' | 'duration'>): Promis
   });
 }
 
+// ---- direct SQL (pgbench) ---------------------------------------------------------------------------
+
+type DirectResult = { tps: number; clients: number };
+
+/**
+ * How many pgbench clients the server can take: the asked-for concurrency, but no more than its
+ * max_connections leaves free (PostgreSQL's default of 100 is below 200), keeping 5 spare.
+ */
+async function pgbenchClients(db: Db): Promise<number> {
+  const [row] = await query<{ max: number; used: number }>(
+    db,
+    `select current_setting('max_connections')::int as max, (select count(*)::int from pg_stat_activity) as used`,
+  );
+  return Math.max(1, Math.min(connections, row!.max - row!.used - 5));
+}
+
+/** Runs one SQL statement with pgbench for `duration` seconds; its transactions per second. */
+function runPgbench(url: string, text: string, clients: number): DirectResult | { error: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upstander-pgbench-'));
+  const file = path.join(dir, 'route.sql');
+  // pgbench reads one statement per line unless it ends with a semicolon: keep it on one line.
+  fs.writeFileSync(file, `${text.replace(/\s+/g, ' ').trim().replace(/;?$/, ';')}\n`);
+  try {
+    const result = spawnSync(
+      PGBENCH,
+      ['-n', '-c', String(clients), '-j', '2', '-T', String(duration), '-f', file, url],
+      { encoding: 'utf8', timeout: (duration + 60) * 1000 },
+    );
+    const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(result.stdout ?? '');
+    if (!tps) return { error: `${result.stderr || result.stdout || result.error?.message}`.slice(0, 300) };
+    return { tps: Number(tps[1]), clients };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const PGBENCH = process.env.PGBENCH ?? '/usr/bin/pgbench';
+
 // ---- main -----------------------------------------------------------------------------------------
 
 async function main() {
@@ -346,6 +413,11 @@ async function main() {
     `App ready in ${startupMs} ms at ${origin}; ${connections} connections × ${duration} s per route\n`,
   );
 
+  const usePgbench = args.pgbench && database.kind === 'postgres';
+  if (args.pgbench && !usePgbench) console.log('--pgbench needs PostgreSQL (DATABASE_URL): not run on PGlite.');
+  if (usePgbench && !fs.existsSync(PGBENCH)) {
+    throw new Error(`--pgbench: ${PGBENCH} not found (apt-get install postgresql-client, or set PGBENCH)`);
+  }
   const rows: string[] = [];
   const results: Record<string, unknown>[] = [];
   const selected = [...PLATFORM_ROUTES, ...BENCH_MODULES.flatMap((m) => m.routes)].filter(
@@ -369,7 +441,7 @@ async function main() {
     if (probe.status < 200 || probe.status > 299) {
       console.log(`    ${probeText.slice(0, 300)}`);
       console.log(`  ${route.name}: skipped (answers ${probe.status})`);
-      rows.push(`| ${route.name} | – | – | – | skipped: HTTP ${probe.status} |`);
+      rows.push(`| ${route.name} | – | – | – | skipped: HTTP ${probe.status} | – | – |`);
       results.push({ route: route.name, skipped: probe.status });
       continue;
     }
@@ -384,8 +456,23 @@ async function main() {
     console.log(
       `  ${route.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${Math.round(r.rps)} req/s, ${r.errors} errors`,
     );
-    rows.push(`| ${route.name} | ${r.p50} | ${r.p99} | ${Math.round(r.rps)} | ${r.errors} |`);
-    results.push({ route: route.name, ...r });
+    let direct: DirectResult | null = null;
+    if (usePgbench && route.sql) {
+      const outcome = runPgbench(location, route.sql(fixture), await pgbenchClients(database.db));
+      if ('error' in outcome) console.log(`    pgbench failed: ${outcome.error}`);
+      else {
+        direct = outcome;
+        console.log(
+          `    direct SQL: ${Math.round(outcome.tps)} tx/s with ${outcome.clients} clients; ` +
+            `the route reaches ${percent(r.rps, outcome.tps)} of it`,
+        );
+      }
+    }
+    rows.push(
+      `| ${route.name} | ${r.p50} | ${r.p99} | ${Math.round(r.rps)} | ${r.errors} | ` +
+        `${direct ? Math.round(direct.tps) : '–'} | ${direct ? percent(r.rps, direct.tps) : '–'} |`,
+    );
+    results.push({ route: route.name, ...r, ...(direct ? { directTps: direct.tps, directClients: direct.clients } : {}) });
   }
 
   await app.close();
@@ -404,10 +491,14 @@ async function main() {
     `${counts!.users.toLocaleString('en-GB')} users, ${counts!.memberships.toLocaleString('en-GB')} memberships, ` +
       `${scale.networks} networks, ${scale.institutions} institution(s), ` +
       `${described.join(', ')} (${counts!.queue.toLocaleString('en-GB')} reports in the case handler's school). ` +
-      `autocannon: ${connections} connections for ${duration} s per route, on loopback, sharing the machine with the server.`,
+      `autocannon: ${connections} connections for ${duration} s per route, on loopback, sharing the machine with the server.` +
+      (usePgbench
+        ? ` Direct SQL: the route's main query with pgbench (-j 2, ${duration} s, as many clients as ` +
+          `max_connections leaves, up to ${connections}); the app itself uses a pool of 10 connections.`
+        : ''),
     '',
-    '| route | p50 ms | p99 ms | req/s | errors |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| route | p50 ms | p99 ms | req/s | errors | direct SQL tx/s | route ÷ SQL |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     `- start-up (buildApp + ready, database already migrated): ${startupMs} ms; ` +

@@ -49,7 +49,14 @@ async function expectInert(page: Page, where: string) {
     link: document.querySelectorAll('a[href^="javascript:"]').length,
   }));
   expect(injected, where).toEqual({ img: 0, svg: 0, script: 0, link: 0 });
-  expect(await page.locator('main').innerText(), `${where} shows the stored text`).toContain(MARK);
+  // As text, or as a form field's value (the profile page edits the name).
+  const shown = await page.evaluate(
+    () =>
+      `${document.querySelector('main')?.innerText ?? ''} ${[...document.querySelectorAll('input, textarea')]
+        .map((e) => (e as HTMLInputElement).value)
+        .join(' ')}`,
+  );
+  expect(shown, `${where} shows the stored text`).toContain(MARK);
 }
 
 beforeAll(async () => {

@@ -264,7 +264,17 @@ describe(`crash safety on ${postgresUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
     const all = outcomes.flat();
     const receipts = all.filter((o) => o.receipt);
     const failures = all.filter((o) => o.status !== 0 && o.status !== 201);
-    expect(failures.map((f) => `${f.kind.name}: ${f.status} ${JSON.stringify(f.body)}`)).toEqual([]);
+    const serverErrors = () =>
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"level":50') || line.includes('rror'))
+        .slice(-5)
+        .join('\n');
+    expect(
+      failures.map((f) => `${f.kind.name}: ${f.status} ${JSON.stringify(f.body)}`),
+      `the server said:\n${serverErrors()}`,
+    ).toEqual([]);
     expect(killed, 'the server was killed part-way').not.toBeNull();
     expect(receipts.length).toBeGreaterThan(0);
     expect(receipts.length, 'some submissions were cut off by the kill').toBeLessThan(total);

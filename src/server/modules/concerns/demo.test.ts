@@ -44,6 +44,8 @@ describe('concerns demo data', () => {
     const board = await impactBoard(db, { network: 'northrace', page: 1, pageSize: 20 });
     const headwear = board.items.find((i) => i.title === 'Inclusive theatre headwear')!;
     expect(headwear).toMatchObject({ status: 'completed', progress: 100 });
-    expect(board.items.map((i) => i.title)).toContain('Kara in theatre: policy review with Northfield General Hospital NHS Trust');
+    expect(board.items.map((i) => i.title)).toContain(
+      'Kara in theatre: policy review with Northfield General Hospital NHS Trust',
+    );
   });
 });

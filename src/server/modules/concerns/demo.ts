@@ -1,6 +1,11 @@
 import { count, eq, inArray } from 'drizzle-orm';
 import { concerns, networks, users } from '../../../db/schema';
-import type { ActionStatus, ConcernCategory, ConcernVisibility, TriageInput } from '../../../shared/concerns/schema';
+import type {
+  ActionStatus,
+  ConcernCategory,
+  ConcernVisibility,
+  TriageInput,
+} from '../../../shared/concerns/schema';
 import type { Actor } from '../../platform/actor';
 import type { Services } from '../../platform/services';
 import { actorFor } from '../meetings/access';
@@ -47,7 +52,16 @@ const CONCERNS: ConcernSeed[] = [
       'Several of us have been told to leave theatre or to "sort our hair out". We need headwear that fits everyone.',
     category: 'uniform_and_facilities',
     placementSite: 'All theatre sites',
-    supporters: ['Amina Yusuf', 'Grace Boateng', 'Imani Clarke', 'Esther Nwosu', 'Fatima Rahman', 'Ayesha Siddiqui', 'Zara Khan', 'Oluwaseun Adeyemi'],
+    supporters: [
+      'Amina Yusuf',
+      'Grace Boateng',
+      'Imani Clarke',
+      'Esther Nwosu',
+      'Fatima Rahman',
+      'Ayesha Siddiqui',
+      'Zara Khan',
+      'Oluwaseun Adeyemi',
+    ],
   },
   {
     key: 'kara',
@@ -88,7 +102,15 @@ const CONCERNS: ConcernSeed[] = [
       'On placement we are expected to recognise them on black and brown skin without ever having been shown how.',
     category: 'curriculum',
     moduleRef: 'Year 2 Clinical Skills',
-    supporters: ['Daniel Osei', 'Grace Boateng', 'Tariq Mahmood', 'Esther Nwosu', 'Kwame Mensah', 'Mei Chen', 'Jack Thompson'],
+    supporters: [
+      'Daniel Osei',
+      'Grace Boateng',
+      'Tariq Mahmood',
+      'Esther Nwosu',
+      'Kwame Mensah',
+      'Mei Chen',
+      'Jack Thompson',
+    ],
   },
   {
     key: 'dermatology',
@@ -185,7 +207,8 @@ const CONCERNS: ConcernSeed[] = [
     visibility: 'named',
     daysAgo: 30,
     title: 'Complaint about one tutor by name',
-    description: 'A complaint naming an individual tutor and describing them in abusive terms (hidden by the co-chairs).',
+    description:
+      'A complaint naming an individual tutor and describing them in abusive terms (hidden by the co-chairs).',
     category: 'other',
   },
   {
@@ -195,7 +218,8 @@ const CONCERNS: ConcernSeed[] = [
     visibility: 'named',
     daysAgo: 140,
     title: 'Pronoun badges for students on placement',
-    description: 'Ward staff often misgender trans and non-binary students. Optional pronoun badges would help.',
+    description:
+      'Ward staff often misgender trans and non-binary students. Optional pronoun badges would help.',
     category: 'uniform_and_facilities',
     supporters: ['Deborah Afolabi', 'Ffion Lloyd'],
   },
@@ -206,7 +230,8 @@ const CONCERNS: ConcernSeed[] = [
     visibility: 'anonymous_to_members',
     daysAgo: 6,
     title: 'OSCE feedback comments on students’ accents',
-    description: 'Written OSCE feedback has commented on accents rather than communication. Examiners need guidance.',
+    description:
+      'Written OSCE feedback has commented on accents rather than communication. Examiners need guidance.',
     category: 'assessment',
     supporters: ['Hamza Malik'],
   },
@@ -234,7 +259,10 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
     'Deborah Afolabi',
     'Louise Hart',
   ]);
-  const people = await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.name, names));
+  const people = await db
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(inArray(users.name, names));
   const actors = new Map<string, Actor>();
   const as = async (name: string): Promise<Actor> => {
     const known = actors.get(name);
@@ -268,7 +296,8 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
       { now: ago(seed.daysAgo) },
     );
     ids.set(seed.key, created.id);
-    for (const supporter of seed.supporters ?? []) await setSupport(db, await as(supporter), created.id, true);
+    for (const supporter of seed.supporters ?? [])
+      await setSupport(db, await as(supporter), created.id, true);
   }
   const concern = (key: string) => ids.get(key)!;
 
@@ -282,7 +311,13 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
     input: { body: string; progress?: number; status?: ActionStatus },
     daysAgo: number,
   ) => db.transaction((tx) => postActionUpdate(tx, by, actionId, input, { now: ago(daysAgo) }));
-  const milestone = async (by: Actor, actionId: string, title: string, dueDaysAgo: number, doneDaysAgo?: number) => {
+  const milestone = async (
+    by: Actor,
+    actionId: string,
+    title: string,
+    dueDaysAgo: number,
+    doneDaysAgo?: number,
+  ) => {
     const dueOn = ago(dueDaysAgo).toISOString().slice(0, 10);
     const { id } = await addMilestone(db, by, actionId, { title, dueOn });
     if (doneDaysAgo !== undefined) {
@@ -333,10 +368,25 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
   const hijab = await sub('A theatre-approved hijab at every site', 1, 215);
   await milestone(kwame, headwearId, 'Samples tried by students in the skills lab', 180, 178);
   await milestone(kwame, headwearId, 'Stocked in every theatre', 90, 75);
-  await update(kwame, caps, { body: 'Three suppliers sent samples; twelve students tried them in the skills lab.', progress: 40 }, 178);
-  await update(kwame, hijab, { body: 'Infection control approved a single-use theatre hijab.', progress: 60 }, 160);
+  await update(
+    kwame,
+    caps,
+    { body: 'Three suppliers sent samples; twelve students tried them in the skills lab.', progress: 40 },
+    178,
+  );
+  await update(
+    kwame,
+    hijab,
+    { body: 'Infection control approved a single-use theatre hijab.', progress: 60 },
+    160,
+  );
   await update(kwame, caps, { body: 'Caps ordered for all four theatre sites.', progress: 80 }, 120);
-  await update(kwame, hijab, { body: 'The theatre hijab is now stocked at every site.', status: 'completed' }, 90);
+  await update(
+    kwame,
+    hijab,
+    { body: 'The theatre hijab is now stocked at every site.', status: 'completed' },
+    90,
+  );
   await update(kwame, caps, { body: 'Caps are in every theatre changing room.', status: 'completed' }, 75);
   await update(
     kwame,
@@ -359,7 +409,8 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
         'We raised this with the trust’s infection prevention team, who agreed to review the policy with us and the Sikh chaplain.',
       newAction: {
         title: 'Kara in theatre: policy review with Northfield General Hospital NHS Trust',
-        summary: 'A joint review of the bare-below-the-elbows policy so that a kara can be worn pushed up and covered.',
+        summary:
+          'A joint review of the bare-below-the-elbows policy so that a kara can be worn pushed up and covered.',
         studentLeadId: await idOf('Harvey Singh'),
         staffSponsorId: await idOf('Ravi Patel'),
       },
@@ -368,11 +419,26 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
   );
   await milestone(staffChair, kara.actionId!, 'Meeting with infection prevention and the chaplain', 130, 128);
   await milestone(staffChair, kara.actionId!, 'Revised policy to the trust’s policy committee', -30);
-  await update(staffChair, kara.actionId!, { body: 'First meeting held; the trust will draft a revised policy.', progress: 30 }, 128);
-  await update(staffChair, kara.actionId!, { body: 'Draft policy allows a kara pushed up the forearm and covered with a sleeve.', progress: 60 }, 30);
+  await update(
+    staffChair,
+    kara.actionId!,
+    { body: 'First meeting held; the trust will draft a revised policy.', progress: 30 },
+    128,
+  );
+  await update(
+    staffChair,
+    kara.actionId!,
+    { body: 'Draft policy allows a kara pushed up the forearm and covered with a sleeve.', progress: 60 },
+    30,
+  );
 
   // Students on appointment panels: discussed, then accepted; its action has had no update for 75 days (stale).
-  await triage(chair, 'panels', { status: 'under_discussion', answer: 'We will discuss this with the Dean at our next meeting.' }, 140);
+  await triage(
+    chair,
+    'panels',
+    { status: 'under_discussion', answer: 'We will discuss this with the Dean at our next meeting.' },
+    140,
+  );
   const panels = await triage(
     chair,
     'panels',
@@ -388,7 +454,12 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
     },
     110,
   );
-  await update(chair, panels.actionId!, { body: 'Recruitment training booked for six student panel members.', progress: 20 }, 75);
+  await update(
+    chair,
+    panels.actionId!,
+    { body: 'Recruitment training booked for six student panel members.', progress: 20 },
+    75,
+  );
 
   // Jaundice and cyanosis on black and brown skin: two concerns behind one action.
   const skin = await triage(
@@ -400,7 +471,8 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
         'You are right, and thank you for raising it. The clinical skills lead will add images and teaching on recognising jaundice, cyanosis and pallor on black and brown skin.',
       newAction: {
         title: 'Teaching jaundice and cyanosis recognition on black and brown skin',
-        summary: 'New images and a teaching session on recognising jaundice, cyanosis and pallor across skin tones.',
+        summary:
+          'New images and a teaching session on recognising jaundice, cyanosis and pallor across skin tones.',
         studentLeadId: await idOf('Esther Nwosu'),
         staffSponsorId: await idOf('Yetunde Bakare'),
       },
@@ -419,7 +491,12 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
   );
   await milestone(staffChair, skin.actionId!, 'Image bank of clinical photographs with consent', 60, 50);
   await milestone(staffChair, skin.actionId!, 'New session taught to year 2', -45);
-  await update(staffChair, skin.actionId!, { body: 'Forty photographs collected with patients’ consent.', progress: 40 }, 50);
+  await update(
+    staffChair,
+    skin.actionId!,
+    { body: 'Forty photographs collected with patients’ consent.', progress: 40 },
+    50,
+  );
 
   // The art exhibition: accepted, planned with a date.
   const exhibition = await triage(
@@ -430,7 +507,8 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
       answer: 'A wonderful idea. The school has offered the atrium for a week in the spring.',
       newAction: {
         title: 'Art exhibition on inclusion',
-        summary: 'A week-long exhibition of students’ and staff’s art on belonging and inclusion in medicine.',
+        summary:
+          'A week-long exhibition of students’ and staff’s art on belonging and inclusion in medicine.',
         studentLeadId: await idOf('Chloe Williams'),
         staffSponsorId: await idOf('Andrew Walsh'),
       },
@@ -439,7 +517,12 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
   );
   await milestone(chair, exhibition.actionId!, 'Call for submissions', 30, 30);
   await milestone(chair, exhibition.actionId!, 'Exhibition opens', -60);
-  await update(chair, exhibition.actionId!, { body: 'Call for submissions sent to all students and staff.', progress: 25 }, 30);
+  await update(
+    chair,
+    exhibition.actionId!,
+    { body: 'Call for submissions sent to all students and staff.', progress: 25 },
+    30,
+  );
 
   // Answered, not taken forward, under discussion (on the agenda), hidden after flags; two left new
   // (one overdue, one recent).
@@ -467,17 +550,25 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
   await triage(
     chair,
     'worship',
-    { status: 'under_discussion', answer: 'We will discuss this with the placements team at our next meeting.' },
+    {
+      status: 'under_discussion',
+      answer: 'We will discuss this with the placements team at our next meeting.',
+    },
     30,
   );
   await setForAgenda(db, chair, concern('worship'), true, { now: ago(30) });
-  await flagConcern(db, await as('Grace Boateng'), concern('tutor'), 'It names a tutor and is abusive.', { now: ago(29) });
+  await flagConcern(db, await as('Grace Boateng'), concern('tutor'), 'It names a tutor and is abusive.', {
+    now: ago(29),
+  });
   await flagConcern(db, await as('Priya Sharma'), concern('tutor'), 'This names someone.', { now: ago(29) });
   await setHidden(
     db,
     chair,
     concern('tutor'),
-    { reason: 'It names an individual member of staff. Please use Speak up to report what happened; a case handler will help.' },
+    {
+      reason:
+        'It names an individual member of staff. Please use Speak up to report what happened; a case handler will help.',
+    },
     { now: ago(28) },
   );
 
@@ -500,7 +591,12 @@ export async function loadConcernsDemo(services: Services): Promise<string> {
       },
       130,
     );
-    await update(imani, badges.actionId!, { body: 'Badges are now issued with every placement ID card.', status: 'completed' }, 60);
+    await update(
+      imani,
+      badges.actionId!,
+      { body: 'Badges are now issued with every placement ID card.', status: 'completed' },
+      60,
+    );
   }
 
   return `Concerns demo: ${ids.size} concerns (one overdue, one hidden), 6 actions on NorthRACE’s impact board and NorthPRIDE’s.`;

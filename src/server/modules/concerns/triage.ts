@@ -60,7 +60,11 @@ export async function triageConcern(
   context: DomainContext = {},
 ): Promise<{ concernId: string; status: ConcernStatus; actionId: string | null }> {
   const now = context.now ?? new Date();
-  const [row] = await tx.select(concernColumns).from(concerns).where(eq(concerns.id, concernId)).for('update');
+  const [row] = await tx
+    .select(concernColumns)
+    .from(concerns)
+    .where(eq(concerns.id, concernId))
+    .for('update');
   if (!row || !maySeeConcern(actor, row)) throw notFound('That concern');
   if (!mayManageConcerns(actor, row.networkId)) throw forbidden('Only the network’s leads triage concerns.');
   if (row.hiddenAt) throw conflict('A hidden concern cannot be triaged. Unhide it first.');

@@ -25,16 +25,7 @@ import { recordAudit } from '../../platform/audit/audit';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors';
 import { notify } from '../../platform/notifications';
 import type { Services } from '../../platform/services';
-import {
-  assertManages,
-  assertSees,
-  iso,
-  loadNetwork,
-  type Member,
-  mailOf,
-  networkMembers,
-  pollLink,
-} from './access';
+import { assertManages, assertSees, iso, loadNetwork, mailOf, networkMembers, pollLink } from './access';
 import { createMeetingRecord, meetingDetail } from './meetings';
 import { isNetworkMember, mayAnswerPoll, mayManageMeetings } from './policy';
 import { countAnswer, emptyTally, rankTallies, requiredLabel } from './ranking';

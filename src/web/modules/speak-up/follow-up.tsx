@@ -20,7 +20,7 @@ export function FollowUpPage() {
       <Page title="Report deleted">
         <p>
           Report {deleted} has been deleted: what you wrote and the messages are gone. The case handlers keep
-          only a record that a report existed.
+          only a record that a report existed (nothing at all if it was still waiting for a matching report).
         </p>
         <p>
           <Link href="/report">Report something else</Link>
