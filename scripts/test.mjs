@@ -4,6 +4,9 @@
 //   node scripts/test.mjs              both runs
 //   node scripts/test.mjs --e2e-only   build the web app and run the browser journeys only
 //   node scripts/test.mjs -- <args>    extra arguments for vitest (a file filter, -t "name", …)
+//   node scripts/test.mjs --resilience the load, fault and hostile-input tests only (src/server/resilience
+//                                      and e2e/hardening); RESILIENCE_SUBMISSIONS=1000 for the full crash
+//                                      burst, FUZZ_RUNS=50 for a longer fuzz. They also run in a plain `npm test`.
 //
 // REQUIRE_E2E=1 turns "Chromium is missing, browser tests skipped" into a failure (CI sets it).
 // CHROMIUM_PATH points at another Chromium binary (default /usr/bin/chromium).
@@ -17,8 +20,11 @@ fs.mkdirSync(tmp, { recursive: true });
 
 const argv = process.argv.slice(2);
 const e2eOnly = argv.includes('--e2e-only');
+const resilienceOnly = argv.includes('--resilience');
 const dashDash = argv.indexOf('--');
-const extra = dashDash >= 0 ? argv.slice(dashDash + 1) : argv.filter((a) => a !== '--e2e-only');
+const extra = dashDash >= 0 ? argv.slice(dashDash + 1) : argv.filter((a) => !a.startsWith('--'));
+/** The files each project runs with --resilience. */
+const RESILIENCE_FILES = { server: ['src/server/resilience/'], e2e: ['e2e/hardening.test.ts'] };
 
 const vitestBin = path.join(root, 'node_modules/vitest/vitest.mjs');
 const viteBin = path.join(root, 'node_modules/vite/bin/vite.js');
@@ -49,6 +55,7 @@ function runVitest(project) {
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${report}`,
+      ...(resilienceOnly ? RESILIENCE_FILES[project] : []),
       ...extra,
     ],
     { cwd: root, stdio: 'inherit', env: process.env },
@@ -88,6 +95,7 @@ function box(lines) {
 
 let ok = true;
 
+
 // Build the web app first: the server tests serve it too (the asset route, the page fallback), and
 // the browser journeys drive it.
 const started = performance.now();
@@ -126,6 +134,19 @@ if (fs.existsSync(chromium)) {
     ok = false;
     problems.push('Chromium missing and REQUIRE_E2E=1');
   }
+}
+
+if (!process.env.DATABASE_URL && !e2eOnly) {
+  console.log(
+    `\n${box([
+      'SEVERAL INSTANCES: PROVEN ON POSTGRESQL ONLY',
+      'On PGlite the two app instances of src/server/resilience/instances.test.ts',
+      'share one embedded database with one connection, so their races are',
+      'serialised, and the statement timeout test is skipped (PGlite has none).',
+      'Run the real proof against PostgreSQL (CI does):',
+      '    DATABASE_URL=postgres://user@host:5432/db npm test',
+    ])}\n`,
+  );
 }
 
 console.log('');
