@@ -414,7 +414,8 @@ async function main() {
   );
 
   const usePgbench = args.pgbench && database.kind === 'postgres';
-  if (args.pgbench && !usePgbench) console.log('--pgbench needs PostgreSQL (DATABASE_URL): not run on PGlite.');
+  if (args.pgbench && !usePgbench)
+    console.log('--pgbench needs PostgreSQL (DATABASE_URL): not run on PGlite.');
   if (usePgbench && !fs.existsSync(PGBENCH)) {
     throw new Error(`--pgbench: ${PGBENCH} not found (apt-get install postgresql-client, or set PGBENCH)`);
   }
@@ -472,7 +473,11 @@ async function main() {
       `| ${route.name} | ${r.p50} | ${r.p99} | ${Math.round(r.rps)} | ${r.errors} | ` +
         `${direct ? Math.round(direct.tps) : '–'} | ${direct ? percent(r.rps, direct.tps) : '–'} |`,
     );
-    results.push({ route: route.name, ...r, ...(direct ? { directTps: direct.tps, directClients: direct.clients } : {}) });
+    results.push({
+      route: route.name,
+      ...r,
+      ...(direct ? { directTps: direct.tps, directClients: direct.clients } : {}),
+    });
   }
 
   await app.close();

@@ -30,7 +30,8 @@ const stored: string[] = [];
 
 async function store(role: Parameters<typeof requestAs>[1], method: string, url: string, body: unknown) {
   const response = await requestAs(j.server.app, role, f, method, { url, body });
-  if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+  if (response.statusCode >= 300)
+    throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
   stored.push(`${method} ${url}`);
   return response.json() as Record<string, unknown>;
 }
@@ -80,7 +81,10 @@ describe('stored XSS', () => {
     await store('member', 'PATCH', '/api/profile', { name: `${MARK} <img src=x onerror=alert(5)>` });
     await store('lead', 'PATCH', '/api/profile', { name: PAYLOADS.script.slice(0, 60) });
     // Speak-up: a message added to a report with its receipt (shown on the follow-up page).
-    await store('visitor', 'POST', '/api/speak-up/receipt/messages', { receipt: f.speakUp.receipt, body: ALL });
+    await store('visitor', 'POST', '/api/speak-up/receipt/messages', {
+      receipt: f.speakUp.receipt,
+      body: ALL,
+    });
 
     const pages: string[] = [`/networks/${f.networkSlug}`, '/profile'];
     // Concerns, once the module is there: a concern's title and description.

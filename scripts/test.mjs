@@ -95,7 +95,6 @@ function box(lines) {
 
 let ok = true;
 
-
 // Build the web app first: the server tests serve it too (the asset route, the page fallback), and
 // the browser journeys drive it.
 const started = performance.now();

@@ -102,7 +102,7 @@ export const networks = pgTable(
     /** Whether visitors without an account may raise concerns (read by the concerns module). */
     visitorsMayRaiseConcerns: boolean('visitors_may_raise_concerns').notNull().default(false),
     /**
-     * How many memberships the network has, kept by a trigger on memberships (migration 0006) so
+     * How many memberships the network has, kept by statement-level triggers on memberships (migrations 0007, 0012) so
      * listing networks does not count every membership of the country on each request.
      */
     memberCount: integer('member_count').notNull().default(0),

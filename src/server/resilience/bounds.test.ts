@@ -20,7 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function refusedUnchanged(send: () => Promise<{ statusCode: number; json(): unknown }>, status: number) {
+async function refusedUnchanged(
+  send: () => Promise<{ statusCode: number; json(): unknown }>,
+  status: number,
+) {
   const before = await databaseFingerprint(t.database.db);
   const response = await send();
   expect(response.statusCode).toBe(status);
@@ -83,8 +86,8 @@ describe('resource bounds', () => {
       return schema.properties?.pageSize?.maximum !== undefined;
     });
     for (const route of listings) {
-      const max = (jsonSchemaOf(route.query!) as { properties: Record<string, { maximum: number }> }).properties
-        .pageSize!.maximum;
+      const max = (jsonSchemaOf(route.query!) as { properties: Record<string, { maximum: number }> })
+        .properties.pageSize!.maximum;
       const url = route.url
         .replace(':slug', f.networkSlug)
         .replace(/:networkId|:id/g, f.networkId)

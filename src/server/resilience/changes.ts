@@ -29,7 +29,10 @@ export async function trackChanges(db: Db): Promise<ChangeTracker> {
     );
   }
   const last = async () => {
-    const [row] = await queryRows<{ seq: number | null }>(db, sql.raw('select max(seq)::int as seq from test_changes.log'));
+    const [row] = await queryRows<{ seq: number | null }>(
+      db,
+      sql.raw('select max(seq)::int as seq from test_changes.log'),
+    );
     return row?.seq ?? 0;
   };
   return {

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, type Db, openDatabase, queryRows } from '../../db/client';
+import { sessions } from '../../db/schema';
 import { openReportKey } from '../modules/speak-up/report-crypto';
 import { verifyAuditChain } from '../platform/audit/verify';
 import { hashToken, randomToken } from '../platform/crypto';
-import { sessions } from '../../db/schema';
 import { openTestDatabase } from '../test/database';
 import { addMember, buildInstitution, buildNetwork, buildUser } from '../test/factories';
-import { startServerProcess, type ServerProcess } from './server-process';
+import { type ServerProcess, startServerProcess } from './server-process';
 
 /**
  * Crash safety: the real server (a child process, as `npm start` runs it) takes a burst of
@@ -116,7 +116,8 @@ const KINDS: SubmissionKind[] = [
         db,
         sql`select count(*)::int as n from audit_events where action = 'reports.submit'`,
       );
-      if (audit?.n !== rows.length) problems.push(`${audit?.n} submit audit events for ${rows.length} reports`);
+      if (audit?.n !== rows.length)
+        problems.push(`${audit?.n} submit audit events for ${rows.length} reports`);
       return problems;
     },
   },

@@ -133,7 +133,10 @@ function queryArbitrary(route: AnyRoute, pools: ValuePools) {
   if (!route.query) {
     return fc.oneof(
       { weight: 4, arbitrary: fc.constant('') },
-      { weight: 1, arbitrary: fc.constantFrom('?__proto__[isAdmin]=true', '?a=1&a=2', `?q=${'x'.repeat(5000)}`) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('?__proto__[isAdmin]=true', '?a=1&a=2', `?q=${'x'.repeat(5000)}`),
+      },
     );
   }
   const valid = arbitraryFor(jsonSchemaOf(route.query), pools);
@@ -145,7 +148,10 @@ function queryArbitrary(route: AnyRoute, pools: ValuePools) {
 function bodyArbitrary(route: AnyRoute, pools: ValuePools): fc.Arbitrary<Body> {
   const raw = fc.record({
     kind: fc.constant('raw' as const),
-    text: fc.oneof(fc.constantFrom(...RAW_BODIES), hostileString.map((s) => JSON.stringify(s))),
+    text: fc.oneof(
+      fc.constantFrom(...RAW_BODIES),
+      hostileString.map((s) => JSON.stringify(s)),
+    ),
     contentType: fc.constantFrom(...CONTENT_TYPES),
   });
   if (route.method === 'GET') return fc.constant({ kind: 'none' as const });

@@ -149,7 +149,10 @@ export function arbitraryFor(schema: JsonSchema, pools: ValuePools, depth = 0): 
     case 'array': {
       const items = schema.items ? arbitraryFor(schema.items, pools, depth + 1) : fc.string();
       const minLength = schema.minItems ?? 0;
-      return fc.array(items, { minLength, maxLength: Math.max(minLength, Math.min(schema.maxItems ?? 4, 4)) });
+      return fc.array(items, {
+        minLength,
+        maxLength: Math.max(minLength, Math.min(schema.maxItems ?? 4, 4)),
+      });
     }
     case 'object': {
       const properties = schema.properties ?? {};
@@ -199,7 +202,10 @@ export type Mutation =
   | { kind: 'whole'; value: unknown };
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: hostileValue }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: hostileValue }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({

@@ -5,7 +5,7 @@ import { concernsJobs } from '../modules/concerns/jobs';
 import { meetingsJobs } from '../modules/meetings/jobs';
 import { speakUpJobs } from '../modules/speak-up/jobs';
 import { runJobSlot } from '../platform/jobs';
-import { createTestApp, TestClient, type TestApp } from '../test/app';
+import { createTestApp, type TestApp, TestClient } from '../test/app';
 import { buildFixture, requestAs } from '../test/matrix';
 import { startTestSmtp, type TestSmtp } from '../test/smtp';
 import { secondInstance } from './instances';
@@ -61,7 +61,10 @@ describe(`two instances on one ${onPostgres ? 'PostgreSQL' : 'PGlite'} database`
         runJobSlot(a.app.services, job, at),
         runJobSlot(b.app.services, job, at),
       ]);
-      expect(outcomes.filter((o) => o === 'ran'), job.name).toHaveLength(1);
+      expect(
+        outcomes.filter((o) => o === 'ran'),
+        job.name,
+      ).toHaveLength(1);
     }
     const rows = await queryRows<{ job: string; n: number }>(
       a.database.db,
@@ -110,7 +113,12 @@ describe(`two instances on one ${onPostgres ? 'PostgreSQL' : 'PGlite'} database`
   it('shares one rate limit', async () => {
     const address = '192.0.2.77';
     const lookUp = (app: typeof b.app) =>
-      app.inject({ method: 'POST', url: '/api/speak-up/receipt/report', payload: { receipt: '1' }, remoteAddress: address });
+      app.inject({
+        method: 'POST',
+        url: '/api/speak-up/receipt/report',
+        payload: { receipt: '1' },
+        remoteAddress: address,
+      });
     const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => lookUp(i % 2 ? a.app : b.app)));
     expect(statuses.filter((r) => r.statusCode === 429)).toHaveLength(2);
   });

@@ -14,7 +14,9 @@ export async function secondInstance(
   options: { mailer?: Mailer } = {},
 ): Promise<{ app: App; database: Database; close(): Promise<void> }> {
   const url = first.database.pool?.options.connectionString;
-  const database = url ? await openDatabase({ kind: 'postgres', url: String(url), poolSize: 5 }) : first.database;
+  const database = url
+    ? await openDatabase({ kind: 'postgres', url: String(url), poolSize: 5 })
+    : first.database;
   const app = await buildApp({
     database,
     config: first.config,

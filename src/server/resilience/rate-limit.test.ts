@@ -39,7 +39,9 @@ describe('rate limits', () => {
     expect(open.length).toBeGreaterThan(5);
     expect(open.filter((r) => !r.rateLimitPerMinute).map((r) => `${r.method} ${r.url}`)).toEqual([]);
     // The ones the issue names, by name, so a rename cannot quietly drop them.
-    const limited = new Set(t.app.routeRegistry.filter((r) => r.rateLimitPerMinute).map((r) => `${r.method} ${r.url}`));
+    const limited = new Set(
+      t.app.routeRegistry.filter((r) => r.rateLimitPerMinute).map((r) => `${r.method} ${r.url}`),
+    );
     for (const key of [
       'POST /api/auth/sign-in',
       'POST /api/speak-up/reports',
@@ -124,7 +126,11 @@ describe('rate limits', () => {
     // A store with its own clock: two windows for one client have unrelated keys; once the
     // first has expired, the next increment (a minute later) deletes it.
     let now = Date.UTC(2020, 0, 1, 3, 0, 50); // long ago: real rows are not touched
-    const Store = databaseRateLimitStore({ db: t.database.db, masterKey: t.app.services.masterKey, now: () => now });
+    const Store = databaseRateLimitStore({
+      db: t.database.db,
+      masterKey: t.app.services.masterKey,
+      now: () => now,
+    });
     const store = new Store({ routeInfo: { method: 'POST', url: '/test/prune' } });
     const incr = () =>
       new Promise<{ current: number; ttl: number }>((resolve, reject) =>

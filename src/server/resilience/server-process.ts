@@ -18,7 +18,10 @@ export type ServerProcess = {
  * Starts the real server (`node --import tsx src/server/main.ts`, what `npm start` runs) as a child
  * process on a free loopback port, and resolves once it says it is listening.
  */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 90_000,
+): Promise<ServerProcess> {
   const inherited = { ...process.env };
   // The server under test gets exactly the database it is given (PGlite when none).
   delete inherited.DATABASE_URL;

@@ -26,7 +26,7 @@ export type NetworkMember = z.infer<typeof NetworkMemberSchema>;
 export type MembershipUpdate = z.infer<typeof MembershipUpdateSchema>;
 type MembershipRow = typeof memberships.$inferSelect;
 
-/** The columns of a network summary; the member count is kept by a trigger (migration 0007). */
+/** The columns of a network summary; the member count is kept by triggers (migrations 0007, 0012). */
 export const networkSummaryColumns = {
   id: networks.id,
   name: networks.name,
