@@ -71,7 +71,7 @@ export async function verifyReceiptSecret(
  * million per stored receipt). The code itself exists only in what this returns.
  */
 export async function storeWithFreshReceipt<T>(
-  store: (receipt: { locator: string; secretHash: string }) => Promise<T>,
+  store: (receipt: { locator: string; secretHash: string; code: string }) => Promise<T>,
   isLocatorTaken: (error: unknown) => boolean,
   attempts = 5,
 ): Promise<{ value: T; code: string }> {
@@ -79,7 +79,10 @@ export async function storeWithFreshReceipt<T>(
     const receipt = generateReceipt();
     const secretHash = await hashReceiptSecret(receipt.locator, receipt.secret);
     try {
-      return { value: await store({ locator: receipt.locator, secretHash }), code: receipt.code };
+      return {
+        value: await store({ locator: receipt.locator, secretHash, code: receipt.code }),
+        code: receipt.code,
+      };
     } catch (error) {
       if (attempt < attempts && isLocatorTaken(error)) continue;
       throw error;

@@ -328,3 +328,77 @@ export const kindLabel = (kind: string) =>
   kind === 'alumnus' ? 'Alumnus or fellow' : kind === 'staff' ? 'Staff' : 'Student';
 export const leadTitleLabel = (title: string | null) =>
   title === 'co_chair' ? 'Co-chair' : title === 'action_lead' ? 'Action lead' : 'Lead';
+
+/**
+ * A group of radios or checkboxes under a legend, with its error. The first input carries the id
+ * the error summary links to.
+ */
+export function ChoiceGroup({
+  form,
+  name,
+  legend,
+  hint,
+  type,
+  options,
+  value,
+  onChange,
+  defaultValues,
+}: {
+  form: FormState;
+  name: string;
+  legend: ReactNode;
+  hint?: ReactNode;
+  type: 'radio' | 'checkbox';
+  options: readonly { value: string; label: string; hint?: string }[];
+  /** Controlled radios (when showing or hiding follow-on fields). */
+  value?: string;
+  onChange?: (value: string) => void;
+  defaultValues?: readonly string[];
+}) {
+  const id = form.fieldId(name);
+  const error = form.errorFor(name);
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
+  return (
+    <fieldset
+      className={`field su-choices${error ? ' field-has-error' : ''}`}
+      aria-describedby={describedBy || undefined}
+    >
+      <legend>{legend}</legend>
+      {hint ? (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="field-error">
+          <span className="vh">Error: </span>
+          {error}
+        </p>
+      ) : null}
+      {options.map((o, index) => {
+        const optionId = index === 0 ? id : `${id}-${o.value}`;
+        return (
+          <div key={o.value} className="field-checkbox su-choice">
+            <input
+              id={optionId}
+              type={type}
+              name={name}
+              value={o.value}
+              aria-describedby={o.hint ? `${optionId}-hint` : undefined}
+              aria-invalid={error ? true : undefined}
+              {...(value !== undefined
+                ? { checked: value === o.value, onChange: () => onChange?.(o.value) }
+                : { defaultChecked: defaultValues?.includes(o.value) })}
+            />
+            <label htmlFor={optionId}>{o.label}</label>
+            {o.hint ? (
+              <p id={`${optionId}-hint`} className="field-hint">
+                {o.hint}
+              </p>
+            ) : null}
+          </div>
+        );
+      })}
+    </fieldset>
+  );
+}

@@ -26,12 +26,7 @@ import {
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { AppError, conflict, invalid, notFound } from '../../platform/errors';
-import {
-  generateReceipt,
-  hashReceiptSecret,
-  splitReceipt,
-  verifyReceiptSecret,
-} from '../../platform/receipt';
+import { findByReceipt, splitReceipt, storeWithFreshReceipt } from '../../platform/receipt';
 import type { Services } from '../../platform/services';
 import { isUniqueViolation } from '../identity/admin';
 import { recordNamedHandlers } from './conflicts';
@@ -231,12 +226,10 @@ export async function submitReport(
   }
   let released: string[] = [];
 
-  let stored: { reference: string; receipt: string } | null = null;
-  for (let attempt = 0; !stored; attempt++) {
-    const receipt = generateReceipt();
-    const secretHash = await hashReceiptSecret(receipt.locator, receipt.secret);
-    try {
-      stored = await db.transaction(async (tx) => {
+  // Two receipts with one locator (1 in a million per report): storeWithFreshReceipt draws another.
+  const { value: stored } = await storeWithFreshReceipt(
+    (receipt) =>
+      db.transaction(async (tx) => {
         const reference = await nextReference(tx, input.institutionId, receivedAt);
         await tx.insert(reports).values({ ...values, reference });
         // Before any audit event: the school's lock is always taken before the audit log's.
@@ -245,7 +238,9 @@ export async function submitReport(
           institutionId: input.institutionId,
           peopleText: peopleText(people),
         });
-        await tx.insert(reportReceipts).values({ reportId: id, locator: receipt.locator, secretHash });
+        await tx
+          .insert(reportReceipts)
+          .values({ reportId: id, locator: receipt.locator, secretHash: receipt.secretHash });
         if (input.matching) {
           released = await holdForMatching(tx, services, {
             reportId: id,
@@ -265,13 +260,9 @@ export async function submitReport(
           data: { reference, anonymous: !reporter },
         });
         return { reference, receipt: receipt.code };
-      });
-    } catch (error) {
-      // Two receipts with one locator (1 in a million per report): draw another.
-      if (isUniqueViolation(error) && attempt < 4) continue;
-      throw error;
-    }
-  }
+      }),
+    isUniqueViolation,
+  );
 
   if (released.length > 0) {
     services.mailer
@@ -329,15 +320,16 @@ const noSuchReceipt = () =>
 
 /** The report a receipt code opens, or a 404 that says nothing about which part was wrong. */
 export async function reportIdForReceipt(db: Db | Tx, receipt: string): Promise<string> {
-  const parts = splitReceipt(receipt);
-  if (!parts) throw invalid('A receipt code is 20 digits, like 1234-5678-9012-3456-7890.');
-  const [row] = await db
-    .select({ reportId: reportReceipts.reportId, secretHash: reportReceipts.secretHash })
-    .from(reportReceipts)
-    .where(eq(reportReceipts.locator, parts.locator))
-    .limit(1);
-  const ok = await verifyReceiptSecret(row?.secretHash ?? null, parts.locator, parts.secret);
-  if (!row || !ok) throw noSuchReceipt();
+  if (!splitReceipt(receipt)) throw invalid('A receipt code is 20 digits, like 1234-5678-9012-3456-7890.');
+  const row = await findByReceipt(receipt, async (locator) => {
+    const [found] = await db
+      .select({ reportId: reportReceipts.reportId, secretHash: reportReceipts.secretHash })
+      .from(reportReceipts)
+      .where(eq(reportReceipts.locator, locator))
+      .limit(1);
+    return found;
+  });
+  if (!row) throw noSuchReceipt();
   return row.reportId;
 }
 

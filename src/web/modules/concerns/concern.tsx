@@ -18,6 +18,7 @@ import {
 import type { NetworkMemberSchema } from '../../../shared/identity/schema';
 import { api, seg } from '../../app/api';
 import {
+  ChoiceGroup,
   ErrorSummary,
   type FormState,
   noInput,
@@ -31,7 +32,6 @@ import {
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
 import { useSession } from '../../app/session';
-import { ChoiceGroup } from '../speak-up/common';
 import { categoryLabels, categoryOptions, concernStatusLabels, formatDate, formatDateTime } from './labels';
 import { SupportButton } from './support';
 

@@ -8,10 +8,17 @@ import {
   type SimilarConcernsSchema,
 } from '../../../shared/concerns/schema';
 import { api, seg } from '../../app/api';
-import { ErrorSummary, SelectField, SubmitButton, TextAreaField, TextField, useForm } from '../../app/forms';
+import {
+  ChoiceGroup,
+  ErrorSummary,
+  SelectField,
+  SubmitButton,
+  TextAreaField,
+  TextField,
+  useForm,
+} from '../../app/forms';
 import { Page } from '../../app/page';
 import { rolesOf, useSession } from '../../app/session';
-import { ChoiceGroup } from '../speak-up/common';
 import { type NetworkDetail, ReceiptCode, WithNetwork } from './common';
 import { categoryOptions, concernStatusLabels } from './labels';
 import { SupportButton } from './support';

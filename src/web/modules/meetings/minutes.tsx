@@ -7,6 +7,7 @@ import {
 } from '../../../shared/meetings/schema';
 import { api, seg } from '../../app/api';
 import {
+  ChoiceGroup,
   ErrorSummary,
   noInput,
   SelectField,
@@ -19,7 +20,6 @@ import {
 import { LoadError, useLoad } from '../../app/load';
 import { Loading } from '../../app/page';
 import { describeMember, type NetworkMember } from '../identity/network';
-import { ChoiceGroup } from '../speak-up/common';
 import { formatDay, formatInstant } from './common';
 import type { AgendaItem, MeetingView } from './types';
 

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/speak-up/schema';
 import { api, seg } from '../../app/api';
 import {
+  ChoiceGroup,
   ErrorSummary,
   Field,
   SelectField,
@@ -23,14 +24,7 @@ import {
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
 import { rolesOf, useSession } from '../../app/session';
-import {
-  ChoiceGroup,
-  outcomeWantedLabels,
-  type Provider,
-  roleLabels,
-  type SupportContact,
-  SupportList,
-} from './common';
+import { outcomeWantedLabels, type Provider, roleLabels, type SupportContact, SupportList } from './common';
 
 /**
  * `/report`: report something that happened, anonymously by default. Support first, then the
