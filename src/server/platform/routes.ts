@@ -112,6 +112,7 @@ export function registerRoutes(
       },
       handler: async (request, reply) => {
         await guard(request, route.access, route.method);
+        refuseUnstorableText({ params: request.params, query: request.query, body: request.body });
         const params = parsePart(route.params, request.params, 'params');
         const query = parsePart(route.query, request.query, 'query');
         const body = parsePart(route.body, request.body, 'body');
@@ -124,6 +125,37 @@ export function registerRoutes(
       },
     };
     app.route(options);
+  }
+}
+
+const NUL = /\u0000/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Refuses text PostgreSQL cannot store (the NUL character) or that is not Unicode at all (a lone
+ * surrogate), anywhere in a request, for every route: otherwise it reaches the database as a 500.
+ */
+function refuseUnstorableText(parts: Record<string, unknown>) {
+  const visit = (value: unknown, path: string, depth: number): string | null => {
+    if (typeof value === 'string') return NUL.test(value) || LONE_SURROGATE.test(value) ? path : null;
+    if (!value || typeof value !== 'object' || depth > 32) return null;
+    for (const [key, child] of Object.entries(value)) {
+      const found =
+        NUL.test(key) || LONE_SURROGATE.test(key) ? `${path}.${key}` : visit(child, `${path}.${key}`, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  };
+  for (const [where, value] of Object.entries(parts)) {
+    const found = visit(value, where, 0);
+    if (found) {
+      const field = found.split('.').slice(1).join('.') || where;
+      throw new AppError(
+        'validation_failed',
+        'Please remove the invisible or broken characters from your text (a NUL character or half an emoji).',
+        [{ path: field, message: 'Contains a NUL character or broken Unicode.' }],
+      );
+    }
   }
 }
 

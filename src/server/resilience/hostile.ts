@@ -197,6 +197,7 @@ function stringFor(schema: JsonSchema, pools: ValuePools): fc.Arbitrary<string> 
 
 /** One change that makes a valid value hostile: at the n-th place in it, or to it as a whole. */
 export type Mutation =
+  | { kind: 'poison-strings'; value: string }
   | { kind: 'replace'; at: number; value: unknown }
   | { kind: 'add-key'; at: number; key: string; value: unknown }
   | { kind: 'whole'; value: unknown };
@@ -216,7 +217,23 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('whole' as const), value: hostileValue }) },
+  {
+    // Every string of an otherwise valid value gets a character the database or Unicode rejects,
+    // so the value passes validation and reaches the database.
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('poison-strings' as const),
+      value: fc.constantFrom('\u0000', '\uD800', '\uDFFF', '\u202E', '\u200B', '\uFEFF'),
+    }),
+  },
 );
+
+function poisonStrings(value: unknown, poison: string, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > 1 ? `${value.slice(0, -1)}${poison}` : `${value}${poison}`;
+  if (!value || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => poisonStrings(v, poison, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poisonStrings(v, poison, depth + 1)]));
+}
 
 /** Every object and array inside a value (the value itself first), for choosing where to mutate. */
 function containers(value: unknown, out: (Record<string, unknown> | unknown[])[] = [], depth = 0) {
@@ -238,6 +255,10 @@ export function mutate(value: unknown, mutations: Mutation[]): unknown {
   for (const original of mutations) {
     // A copy: the hostile values are shared constants, and later mutations write into objects.
     const m = { ...original, value: structuredClone(original.value) };
+    if (m.kind === 'poison-strings') {
+      result = poisonStrings(result, m.value as string);
+      continue;
+    }
     if (m.kind === 'whole') {
       result = m.value;
       continue;

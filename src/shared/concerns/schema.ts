@@ -1,4 +1,7 @@
 import { z } from 'zod';
+
+export { ACTION_STATUS_LABELS, CATEGORY_LABELS, STATUS_LABELS } from './labels';
+
 import { ReceiptCode } from '../receipt';
 
 export { ReceiptCode };
@@ -49,15 +52,6 @@ export const ConcernCategory = z.enum(
   { error: 'Choose a category.' },
 );
 export type ConcernCategory = z.infer<typeof ConcernCategory>;
-export const CATEGORY_LABELS: Record<ConcernCategory, string> = {
-  curriculum: 'Curriculum',
-  placement: 'Placement',
-  policy: 'Policy',
-  uniform_and_facilities: 'Uniform and facilities',
-  assessment: 'Assessment',
-  culture: 'Culture',
-  other: 'Other',
-};
 
 export const ConcernStatus = z.enum(
   ['new', 'under_discussion', 'accepted', 'answered', 'not_taken_forward'],
@@ -66,13 +60,6 @@ export const ConcernStatus = z.enum(
   },
 );
 export type ConcernStatus = z.infer<typeof ConcernStatus>;
-export const STATUS_LABELS: Record<ConcernStatus, string> = {
-  new: 'New',
-  under_discussion: 'Under discussion',
-  accepted: 'Accepted as an action',
-  answered: 'Answered',
-  not_taken_forward: 'Not taken forward',
-};
 
 /**
  * Where a concern may go from each status. `accepted` is final for the concern: its action carries
@@ -121,12 +108,6 @@ export const ActionStatus = z.enum(['planned', 'in_progress', 'completed', 'drop
   error: 'Choose a status.',
 });
 export type ActionStatus = z.infer<typeof ActionStatus>;
-export const ACTION_STATUS_LABELS: Record<ActionStatus, string> = {
-  planned: 'Planned',
-  in_progress: 'In progress',
-  completed: 'Completed',
-  dropped: 'Dropped',
-};
 
 export const ConcernEventKind = z.enum([
   'raised',

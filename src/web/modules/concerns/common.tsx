@@ -1,57 +1,24 @@
-import { type ReactNode, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import type { z } from 'zod';
 import type { NetworkDetailSchema } from '../../../shared/identity/schema';
 import { seg } from '../../app/api';
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
+import { ReceiptCodeSection } from '../../app/receipt';
 
 export type NetworkDetail = z.infer<typeof NetworkDetailSchema>;
 
 /** Concerns: small components shared by the signed-in concerns pages (labels are in labels.tsx). */
 
-/**
- * Shows a fully anonymous concern's receipt code once, with a warning and a copy button.
- * (Speak-up's receipt page does the same for reports; its component is not exported.)
- */
+/** Shows a fully anonymous concern's receipt code once, with a warning and a copy button. */
 export function ReceiptCode({ code, headingId }: { code: string; headingId: string }) {
-  const codeRef = useRef<HTMLElement>(null);
-  const [copied, setCopied] = useState<string | null>(null);
-  const grouped = code.replace(/\D/g, '').replace(/(\d{4})(?=\d)/g, '$1-');
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(grouped);
-      setCopied('Copied. Paste it somewhere only you can see, such as a password manager.');
-    } catch {
-      const node = codeRef.current;
-      if (node) {
-        const range = document.createRange();
-        range.selectNodeContents(node);
-        window.getSelection()?.removeAllRanges();
-        window.getSelection()?.addRange(range);
-      }
-      setCopied('The code is selected: copy it with your device’s Copy command.');
-    }
-  }
   return (
-    <section className="section su-receipt" aria-labelledby={headingId}>
-      <h2 id={headingId}>Your receipt code</h2>
-      <p className="su-warning">
-        <strong>Save this code now. It is shown only this once and cannot be recovered.</strong> It is the
-        only way to follow your concern, because nobody, not even the co-chairs, knows it is yours.
-      </p>
-      <p className="su-code">
-        <code ref={codeRef} data-testid="receipt-code">
-          {grouped}
-        </code>
-      </p>
-      <div className="actions">
-        <button type="button" className="button" onClick={copy}>
-          Copy receipt
-        </button>
-      </div>
-      <div role="status">{copied ? <p className="notice">{copied}</p> : null}</div>
-    </section>
+    <ReceiptCodeSection
+      code={code}
+      headingId={headingId}
+      warning="It is the only way to follow your concern, because nobody, not even the co-chairs, knows it is yours."
+    />
   );
 }
 

@@ -1,39 +1,20 @@
-import type { ActionStatus, ConcernCategory, ConcernStatus } from '../../../shared/concerns/schema';
+import { ACTION_STATUS_LABELS, CATEGORY_LABELS, STATUS_LABELS } from '../../../shared/concerns/labels';
 
 /**
  * Concerns: labels, date formats and the progress bar, for every concerns page and above all the
- * public impact board, whose chunk must stay tiny. Types only from the shared schema (no zod):
- * the schema has the same labels, but importing them would bring zod to a visitor's download.
+ * public impact board, whose chunk must stay tiny: the labels come from shared/concerns/labels.ts,
+ * which has no zod (the schema would bring zod to a visitor's download).
  */
 
-export const categoryLabels: Record<ConcernCategory, string> = {
-  curriculum: 'Curriculum',
-  placement: 'Placement',
-  policy: 'Policy',
-  uniform_and_facilities: 'Uniform and facilities',
-  assessment: 'Assessment',
-  culture: 'Culture',
-  other: 'Other',
-};
+export const categoryLabels = CATEGORY_LABELS;
 export const categoryOptions = Object.entries(categoryLabels).map(([value, label]) => ({ value, label }));
 
-export const concernStatusLabels: Record<ConcernStatus, string> = {
-  new: 'New',
-  under_discussion: 'Under discussion',
-  accepted: 'Accepted as an action',
-  answered: 'Answered',
-  not_taken_forward: 'Not taken forward',
-};
+export const concernStatusLabels = STATUS_LABELS;
 export const concernStatusOptions = Object.entries(concernStatusLabels).map(([value, label]) => ({
   value,
   label,
 }));
-export const actionStatusLabels: Record<ActionStatus, string> = {
-  planned: 'Planned',
-  in_progress: 'In progress',
-  completed: 'Completed',
-  dropped: 'Dropped',
-};
+export const actionStatusLabels = ACTION_STATUS_LABELS;
 export const formatDate = (iso: string) =>
   new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
 export const formatDateTime = (iso: string) =>

@@ -1,14 +1,6 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiFailure } from '../../app/api';
-import {
-  ErrorSummary,
-  Field,
-  type FormState,
-  noInput,
-  StatusMessage,
-  SubmitButton,
-  useForm,
-} from '../../app/forms';
+import { ErrorSummary, Field, noInput, StatusMessage, SubmitButton, useForm } from '../../app/forms';
 
 /**
  * Speak-up: shared labels and small components for the reporter pages and the case handler pages.

@@ -1,4 +1,4 @@
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { Link } from 'wouter';
 import {
   Ethnicity,
@@ -23,6 +23,7 @@ import {
 } from '../../app/forms';
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
+import { ReceiptCodeSection } from '../../app/receipt';
 import { rolesOf, useSession } from '../../app/session';
 import { outcomeWantedLabels, type Provider, roleLabels, type SupportContact, SupportList } from './common';
 
@@ -516,53 +517,15 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
   );
 }
 
-/** Groups a receipt code in fours: 1234-5678-9012-3456-7890. */
-export const groupReceipt = (receipt: string) => receipt.replace(/\D/g, '').replace(/(\d{4})(?=\d)/g, '$1-');
-
 function ReceiptPage({ submitted, institutionId }: { submitted: Submitted; institutionId: string }) {
   const support = useLoad<SupportContact[]>(`/api/speak-up/institutions/${seg(institutionId)}/support`);
-  const codeRef = useRef<HTMLElement>(null);
-  const [copied, setCopied] = useState<string | null>(null);
-  const grouped = groupReceipt(submitted.receipt);
-
-  function selectCode() {
-    const node = codeRef.current;
-    if (!node) return;
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    const selection = window.getSelection();
-    selection?.removeAllRanges();
-    selection?.addRange(range);
-  }
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(grouped);
-      setCopied('Copied. Paste it somewhere only you can see, such as a password manager.');
-    } catch {
-      selectCode();
-      setCopied('The code is selected: copy it with your device’s Copy command.');
-    }
-  }
-
   return (
     <Page title="Report sent" lead="Thank you for telling us. A trained case handler will read it.">
-      <section className="section su-receipt" aria-labelledby="su-receipt-heading">
-        <h2 id="su-receipt-heading">Your receipt code</h2>
-        <p className="su-warning">
-          <strong>Save this code now. It is shown only this once and cannot be recovered.</strong> Anyone with
-          it can read your report, so keep it private.
-        </p>
-        <p className="su-code">
-          <code ref={codeRef} data-testid="receipt-code">
-            {grouped}
-          </code>
-        </p>
-        <div className="actions">
-          <button type="button" className="button" onClick={copy}>
-            Copy receipt
-          </button>
-        </div>
-        <div role="status">{copied ? <p className="notice">{copied}</p> : null}</div>
+      <ReceiptCodeSection
+        code={submitted.receipt}
+        headingId="su-receipt-heading"
+        warning="Anyone with it can read your report, so keep it private."
+      >
         <p>
           Reference number: <strong data-testid="reference">{submitted.reference}</strong>. The reference is
           not secret and cannot open your report; the receipt code can.
@@ -577,7 +540,7 @@ function ReceiptPage({ submitted, institutionId }: { submitted: Submitted; insti
           ) : null}
           .
         </p>
-      </section>
+      </ReceiptCodeSection>
       <section className="section callout" aria-labelledby="su-support-after">
         <h2 id="su-support-after">Support</h2>
         {support.loading ? (
