@@ -1,7 +1,8 @@
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meetingsMatrix } from '../src/server/modules/meetings/role-matrix';
 import { createTestApp } from '../src/server/test/app';
-import { buildFixture, type Fixture, requestAs } from '../src/server/test/matrix';
+import { buildFixture, type Fixture, type MatrixModule, requestAs } from '../src/server/test/matrix';
 import { EXPECTED_HTTP_ERRORS } from './support/browser';
 import { type Journey, settled, startJourney } from './support/journey';
 
@@ -97,7 +98,26 @@ describe('stored XSS', () => {
       });
       pages.push(`/concerns/${String(created.id)}`, `/networks/${f.networkSlug}/concerns`);
     }
-    console.log(`XSS payloads stored through: ${stored.join(', ')}`);
+    // Meetings, once the module is there: a poll's title and a meeting's agenda item, made through
+    // the module's own role-matrix requests (valid bodies) with the payload as the title.
+    const meetings = meetingsMatrix as unknown as MatrixModule<{ meetingId: string }>;
+    const poll = meetings.entries['POST /api/networks/:networkId/polls'];
+    const agenda = meetings.entries['POST /api/meetings/:id/agenda'];
+    if (poll && agenda && routeExists('POST', '/api/networks/:networkId/polls')) {
+      const x = await meetings.build(j.server.db, j.server.masterKey, f);
+      for (const [entry, page] of [
+        [poll, (id: string) => `/polls/${id}`],
+        [agenda, () => `/meetings/${x.meetingId}`],
+      ] as const) {
+        const request = entry.request(f, x);
+        const made = await store('lead', 'POST', request.url, {
+          ...(request.body as object),
+          title: `${MARK} <img src=x onerror=alert(8)>`,
+        });
+        pages.push(page(String(made.id)));
+      }
+    }
+    console.log(`XSS payloads stored through: ${stored.join(', ')}; pages checked: ${pages.join(', ')}`);
 
     for (const path of pages) {
       await j.page.goto(j.server.baseUrl + path);

@@ -128,7 +128,7 @@ export function registerRoutes(
   }
 }
 
-const NUL = /\u0000/;
+const hasNul = (text: string) => text.includes('\u0000');
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -137,11 +137,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 function refuseUnstorableText(parts: Record<string, unknown>) {
   const visit = (value: unknown, path: string, depth: number): string | null => {
-    if (typeof value === 'string') return NUL.test(value) || LONE_SURROGATE.test(value) ? path : null;
+    if (typeof value === 'string') return hasNul(value) || LONE_SURROGATE.test(value) ? path : null;
     if (!value || typeof value !== 'object' || depth > 32) return null;
     for (const [key, child] of Object.entries(value)) {
       const found =
-        NUL.test(key) || LONE_SURROGATE.test(key) ? `${path}.${key}` : visit(child, `${path}.${key}`, depth + 1);
+        hasNul(key) || LONE_SURROGATE.test(key)
+          ? `${path}.${key}`
+          : visit(child, `${path}.${key}`, depth + 1);
       if (found) return found;
     }
     return null;

@@ -229,7 +229,8 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 function poisonStrings(value: unknown, poison: string, depth = 0): unknown {
-  if (typeof value === 'string') return value.length > 1 ? `${value.slice(0, -1)}${poison}` : `${value}${poison}`;
+  if (typeof value === 'string')
+    return value.length > 1 ? `${value.slice(0, -1)}${poison}` : `${value}${poison}`;
   if (!value || typeof value !== 'object' || depth > 8) return value;
   if (Array.isArray(value)) return value.map((v) => poisonStrings(v, poison, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poisonStrings(v, poison, depth + 1)]));
