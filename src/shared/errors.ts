@@ -16,6 +16,7 @@ export const ApiErrorSchema = z.object({
       'unsupported_media_type',
       'csrf_failed',
       'internal',
+      'busy',
     ]),
     message: z.string(),
     fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),

@@ -15,6 +15,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  busy: 503,
 };
 
 /** An error the client is meant to see, with a human message. */
@@ -55,6 +56,13 @@ function toBody(error: AppError): ApiError {
   };
 }
 
+/** The SQLSTATE of a database error, also when the query layer wrapped it (Drizzle: `cause`). */
+function postgresCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; cause?: { code?: unknown } };
+  const code = typeof e.code === 'string' ? e.code : e.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** Maps every error to the shared shape. Anything unexpected is a 500 with no internals shown. */
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   let appError: AppError;
@@ -69,6 +77,14 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
       appError = new AppError('unsupported_media_type', 'Send JSON (Content-Type: application/json).');
     } else if (status === 429) {
       appError = new AppError('rate_limited', 'Too many attempts. Please wait a minute and try again.');
+    } else if (postgresCode(error) === '57014') {
+      // PostgreSQL cancelled a query at STATEMENT_TIMEOUT_MS: the server is overloaded, not broken.
+      request.log.warn('query cancelled by the statement timeout');
+      reply.header('retry-after', '5');
+      appError = new AppError(
+        'busy',
+        'The server is too busy to answer just now. Nothing you sent was saved; please try again in a moment.',
+      );
     } else if (status >= 400 && status < 500) {
       appError = new AppError('validation_failed', fe.message || 'The request could not be read.');
     } else {
