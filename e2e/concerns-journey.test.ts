@@ -282,7 +282,8 @@ it('the co-chair posts updates and completes the action; the author hears of eac
   }
   await authorPage.getByRole('button', { name: 'Mark all as read' }).click();
   await authorPage.getByRole('status').filter({ hasText: 'All notifications are marked as read.' }).waitFor();
-  expect(await authorPage.getByTestId('unread-count').textContent()).toBe('0 unread');
+  // The list reloads after the confirmation is shown.
+  await expect.poll(() => authorPage.getByTestId('unread-count').textContent()).toBe('0 unread');
   await check(authorPage, '/notifications, all read');
   coChairBrowser.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
 });
