@@ -11,10 +11,10 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { bytea, createdAt, ts } from './columns';
 import { networks, users } from './identity';
 
 /**
@@ -22,15 +22,6 @@ import { networks, users } from './identity';
  * members, answered by its leads, and may become (or join) an action whose story the public
  * impact board tells. Concerns are never deleted by people: a lead hides one with a reason.
  */
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const createdAt = () => ts('created_at').notNull().defaultNow();
-
-/** Raw bytes (PostgreSQL bytea), as a Buffer. */
-const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
-  dataType: () => 'bytea',
-  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
-});
 
 /** A generated full-text vector, for duplicate suggestions and search. */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });

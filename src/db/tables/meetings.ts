@@ -9,10 +9,10 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { createdAt, ts } from './columns';
 import { actions, concerns } from './concerns';
 import { networks, users } from './identity';
 
@@ -22,9 +22,6 @@ import { networks, users } from './identity';
  * Every instant is stored in UTC (timestamptz); the zone it was planned in is kept beside it so
  * it can be shown and re-expanded in local time.
  */
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const createdAt = () => ts('created_at').notNull().defaultNow();
 
 export const MEMBERSHIP_KINDS = ['student', 'staff', 'alumnus'] as const;
 export const POLL_ANSWERS = ['yes', 'if_need_be', 'no'] as const;

@@ -2,17 +2,16 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
-  customType,
   date,
   index,
   integer,
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { bytea, createdAt, ts } from './columns';
 import { institutions, users } from './identity';
 
 /**
@@ -21,9 +20,6 @@ import { institutions, users } from './identity';
  * identity) is sealed with the report's own data key, itself wrapped by a key derived from the
  * master key, which is never in the database (see server/modules/speak-up/report-crypto.ts).
  */
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const createdAt = () => ts('created_at').notNull().defaultNow();
 
 /** NHS trusts and other providers where the institution's students are placed. */
 export const placementProviders = pgTable(
@@ -299,12 +295,6 @@ export const equalityCounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.month, t.dimension, t.value] })],
 );
-
-/** Raw bytes (PostgreSQL bytea), as a Buffer. */
-const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
-  dataType: () => 'bytea',
-  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
-});
 
 /**
  * Files added to a report (images, PDFs), with their metadata stripped before storage. The bytes
