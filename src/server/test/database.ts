@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
 import { type Database, openDatabase } from '../../db/client';
-import { PG_TEMPLATE_DB, TEMPLATE_FILE } from './global-setup';
+import { pgliteTemplateFile, pgTemplateDatabase } from './global-setup';
 
 /**
  * A fresh, migrated database for one test file: the real engine (PGlite, or PostgreSQL when
@@ -15,7 +15,7 @@ export async function openTestDatabase(options: { dataDir?: string } = {}): Prom
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      await admin.query(`create database ${name} template ${PG_TEMPLATE_DB}`);
+      await admin.query(`create database ${name} template ${pgTemplateDatabase()}`);
     } finally {
       await admin.end();
     }
@@ -32,7 +32,7 @@ export async function openTestDatabase(options: { dataDir?: string } = {}): Prom
       },
     };
   }
-  const template = new Blob([fs.readFileSync(TEMPLATE_FILE)]);
+  const template = new Blob([fs.readFileSync(pgliteTemplateFile())]);
   return openDatabase({
     kind: 'pglite',
     loadDataDir: template,
