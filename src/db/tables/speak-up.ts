@@ -30,10 +30,26 @@ export const placementProviders = pgTable(
       .notNull()
       .references(() => institutions.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
+    /** The order the report form lists them in (the admin's). */
+    position: integer('position').notNull().default(0),
+    /** Retired providers leave the report form but stay on the reports that name them. */
+    retiredAt: ts('retired_at'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('speak_up_providers_name_key').on(t.institutionId, sql`lower(${t.name})`)],
 );
+
+/**
+ * What a school's set-up has declared beyond its lists: that it has no placement providers (so
+ * an empty list is a decision, not a step not yet done). See directory.ts `readiness`.
+ */
+export const schoolSettings = pgTable('speak_up_school_settings', {
+  institutionId: uuid('institution_id')
+    .primaryKey()
+    .references(() => institutions.id, { onDelete: 'cascade' }),
+  noPlacementProviders: boolean('no_placement_providers').notNull().default(false),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
 
 /** Where to find support: shown before and after a report is made. */
 export const supportContacts = pgTable(
@@ -51,6 +67,10 @@ export const supportContacts = pgTable(
     phone: text('phone'),
     url: text('url'),
     position: integer('position').notNull().default(0),
+    /** Help at any hour (999/111, the university's out-of-hours line): a school needs one to open. */
+    urgent: boolean('urgent').notNull().default(false),
+    /** Retired contacts are no longer shown; the row stays for the audit trail. */
+    retiredAt: ts('retired_at'),
     createdAt: createdAt(),
   },
   (t) => [index('speak_up_support_institution_idx').on(t.institutionId, t.position)],
