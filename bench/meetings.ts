@@ -36,15 +36,16 @@ export const meetingsBench: BenchModule = {
     // 200 members (the bench member and lead among them) answer every slot.
     await query(
       db,
-      `insert into meeting_poll_answers (poll_id, slot_id, user_id, answer)
+      `insert into meeting_poll_answers (poll_id, slot_id, user_id, answer, kind)
        select '${poll!.id}', s.id, m.user_id,
-              (array['yes', 'if_need_be', 'no'])[1 + abs(hashtext(s.id::text || m.user_id::text)) % 3]
+              (array['yes', 'if_need_be', 'no'])[1 + abs(hashtext(s.id::text || m.user_id::text)) % 3], m.kind
        from meeting_poll_slots s
        cross join (
-         (select user_id from memberships where network_id = '${networkId}'
+         (select user_id, kind from memberships where network_id = '${networkId}'
             and user_id not in ('${base.users.member}', '${base.users.lead}')
           order by user_id limit ${RESPONDENTS - 2})
-         union all select '${base.users.member}'::uuid union all select '${base.users.lead}'::uuid
+         union all select user_id, kind from memberships where network_id = '${networkId}'
+            and user_id in ('${base.users.member}', '${base.users.lead}')
        ) m
        where s.poll_id = '${poll!.id}'`,
     );

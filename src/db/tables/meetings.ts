@@ -155,6 +155,8 @@ export const pollAnswers = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     answer: text('answer', { enum: POLL_ANSWERS }).notNull(),
+    /** The answerer's membership kind when they answered: the poll's weights use it, not today's kind. */
+    kind: text('kind', { enum: ['student', 'staff', 'alumnus'] }).notNull(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [

@@ -47,6 +47,11 @@ export const mailOutbox = pgTable(
     /** Files sent with the mail (e.g. an iCalendar invitation); small text parts only. */
     attachments: jsonb('attachments').$type<MailAttachment[]>(),
     transport: text('transport', { enum: ['smtp', 'dev'] }).notNull(),
+    /**
+     * A notification to one person (about their concern, their meeting): the admins' outbox page
+     * does not list it, except to that person.
+     */
+    personal: boolean('personal').notNull().default(false),
     /** Set by the instance that is delivering it, so two instances never send one mail twice. */
     claimedAt: timestamp('claimed_at', { withTimezone: true, mode: 'date' }),
     attempts: integer('attempts').notNull().default(0),
@@ -129,5 +134,26 @@ export const rateLimitCounters = transientSchema.table(
   (t) => [
     primaryKey({ columns: [t.bucket, t.clientKey, t.windowStart] }),
     index('rate_limit_counters_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/**
+ * Failed attempts per account or per address (wrong passwords, wrong TOTP codes), so the limit
+ * falls on failures, not on successful sign-ins. `subject_key` is a keyed hash of the scope and
+ * the account or address, never either in clear. After `free` failures each further one locks the
+ * subject for a growing delay (`locked_until`); the streak is forgotten at `expires_at`.
+ */
+export const authFailures = transientSchema.table(
+  'auth_failures',
+  {
+    scope: text('scope').notNull(),
+    subjectKey: text('subject_key').notNull(),
+    failures: integer('failures').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scope, t.subjectKey] }),
+    index('auth_failures_expires_idx').on(t.expiresAt),
   ],
 );

@@ -10,6 +10,8 @@ export type MailMessage = {
   text: string;
   /** Text files sent along, e.g. an iCalendar invitation (`text/calendar; method=REQUEST`). */
   attachments?: MailAttachment[];
+  /** A notification to this one person: the admins' outbox page lists it to them only. */
+  personal?: boolean;
 };
 
 export type Mailer = {
@@ -56,7 +58,7 @@ export function createMailer(options: {
             to: mail.toAddress,
             subject: mail.subject,
             text: mail.textBody,
-            ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
+            ...withCalendarAlternative(mail.attachments ?? []),
           });
           // Sent mail may carry one-time links: keep the record, drop the body.
           await db
@@ -83,6 +85,7 @@ export function createMailer(options: {
         subject: message.subject,
         textBody: message.text,
         ...(message.attachments?.length ? { attachments: message.attachments } : {}),
+        personal: message.personal ?? false,
         transport,
         ...(transport === 'dev' ? { sentAt: new Date() } : {}),
       });
@@ -97,5 +100,25 @@ export function createMailer(options: {
     close() {
       smtp?.close();
     },
+  };
+}
+
+/**
+ * A calendar invitation (`text/calendar; method=…`) goes out the way mail clients expect a meeting:
+ * as a `text/calendar` alternative to the text, which Outlook and Gmail show with Accept/Decline,
+ * plus the same file attached (nodemailer's `icalEvent` builds both). Other files stay attachments.
+ */
+export function withCalendarAlternative(attachments: MailAttachment[]): {
+  attachments?: MailAttachment[];
+  icalEvent?: { method: string; filename: string; content: string };
+} {
+  const invitation = attachments.find((a) => /^text\/calendar\b.*\bmethod=/i.test(a.contentType));
+  const others = attachments.filter((a) => a !== invitation);
+  const method = invitation ? /\bmethod=([A-Za-z]+)/i.exec(invitation.contentType)![1]!.toUpperCase() : null;
+  return {
+    ...(others.length ? { attachments: others } : {}),
+    ...(invitation && method
+      ? { icalEvent: { method, filename: invitation.filename, content: invitation.content } }
+      : {}),
   };
 }

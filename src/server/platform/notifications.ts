@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
-import { notificationPreferences, notifications, users } from '../../db/schema';
+import { memberships, notificationPreferences, notifications, users } from '../../db/schema';
 import type { Mailer } from './mail';
 
 /**
@@ -15,6 +15,17 @@ export type NotifyMail = { mailer: Pick<Mailer, 'queue'>; publicUrl: string };
 
 export type NotifyInput = {
   userIds: readonly string[];
+  /**
+   * The network the news is about: only its current members are told (someone removed from it
+   * hears nothing more of its concerns and meetings).
+   */
+  networkId: string;
+  /**
+   * People whose e-mail copy must not name what it is about (e.g. the author of a concern that is
+   * anonymous to members: mail headers and the outbox are read by others). They get a generic
+   * subject and a link to their notifications; the in-app notification is theirs alone and says more.
+   */
+  discreetFor?: readonly string[];
   /** A dotted kind, e.g. `concern.status`, `action.update`, `meeting.invited`. */
   kind: string;
   /** One line, no report content (a concern's title is fine). */
@@ -53,9 +64,18 @@ export async function setPreferences(
   return preferences;
 }
 
+/** The e-mail a discreet recipient gets instead: nothing in it names the concern. */
+export const DISCREET_EMAIL = {
+  subject: 'An update on something you raised',
+  text: 'There is an update on something you raised. Sign in to read it:',
+  link: '/notifications',
+};
+
 /**
  * Notifies people: one in-app row each, and an e-mail to those who allow it (and whose account
- * is not disabled). Duplicate ids are notified once. Returns how many of each were written.
+ * is not disabled), current members of the network only. Duplicate ids are notified once. The
+ * mail is marked personal, so the admins' outbox page does not list it. Returns how many of each
+ * were written.
  */
 export async function notify(tx: Tx, input: NotifyInput): Promise<{ notified: number; emailed: number }> {
   const userIds = [...new Set(input.userIds)];
@@ -67,6 +87,7 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<{ notified: nu
       wantsEmail: notificationPreferences.email,
     })
     .from(users)
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.networkId, input.networkId)))
     .leftJoin(notificationPreferences, eq(notificationPreferences.userId, users.id))
     .where(and(inArray(users.id, userIds), isNull(users.disabledAt)));
   if (people.length === 0) return { notified: 0, emailed: 0 };
@@ -82,13 +103,15 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<{ notified: nu
   );
   let emailed = 0;
   if (input.email && input.mail) {
-    const url = `${input.mail.publicUrl}${input.link}`;
+    const discreet = new Set(input.discreetFor ?? []);
     for (const person of people) {
       if (person.wantsEmail === false) continue;
+      const email = discreet.has(person.id) ? DISCREET_EMAIL : { ...input.email, link: input.link };
       await input.mail.mailer.queue(tx as unknown as Db, {
         to: person.email,
-        subject: input.email.subject,
-        text: `${input.email.text}\n\n${url}\n\nYou can choose which e-mails you receive at ${input.mail.publicUrl}/notifications.`,
+        subject: email.subject,
+        text: `${email.text}\n\n${input.mail.publicUrl}${email.link}\n\nYou can choose which e-mails you receive at ${input.mail.publicUrl}/notifications.`,
+        personal: true,
       });
       emailed++;
     }

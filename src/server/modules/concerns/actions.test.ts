@@ -90,9 +90,14 @@ describe('triage', () => {
     expect(chairNotes).toHaveLength(0);
 
     await t.app.services.mailer.deliverPending();
+    // The author is anonymous to members: their mail names nothing (others read mail headers).
     const toAuthor = await smtp.waitFor((m) => m.to.includes(cast.people.student.email.toLowerCase()));
-    expect(toAuthor.subject).toContain('accepted as an action');
-    expect(toAuthor.text).toContain(`http://localhost:3000/concerns/${id}`);
+    expect(toAuthor.subject).toBe('An update on something you raised');
+    expect(toAuthor.text).toContain('http://localhost:3000/notifications');
+    expect(toAuthor.text).not.toContain(id);
+    const toSupporter = await smtp.waitFor((m) => m.to.includes(cast.people.student2.email.toLowerCase()));
+    expect(toSupporter.subject).toContain('accepted as an action');
+    expect(toSupporter.text).toContain(`http://localhost:3000/concerns/${id}`);
     expect(smtp.messages.some((m) => m.to.includes(cast.people.student3.email.toLowerCase()))).toBe(false);
 
     // Accepted is final for the concern.

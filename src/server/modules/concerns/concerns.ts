@@ -9,6 +9,7 @@ import {
   inArray,
   isNull,
   lt,
+  ne,
   or,
   type SQL,
   sql,
@@ -42,10 +43,10 @@ import {
 } from '../../../shared/concerns/schema';
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
+import { isUniqueViolation } from '../../platform/db-errors';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors';
 import { type NotifyMail, notify } from '../../platform/notifications';
 import { findByReceipt, storeWithFreshReceipt } from '../../platform/receipt';
-import { isUniqueViolation } from '../identity/admin';
 import { addDays, clocksOf, isConcernOverdue } from './clocks';
 import {
   type ConcernFacts,
@@ -552,6 +553,19 @@ export async function setSupport(db: Db, actor: Actor, id: string, support: bool
   });
 }
 
+/**
+ * The authors of some concerns who must not be named in mail about them: those of concerns that
+ * are anonymous to members (their e-mail copies are discreet, see `notify`).
+ */
+export async function discreetAuthorsOf(db: Db | Tx, concernIds: readonly string[]): Promise<string[]> {
+  if (concernIds.length === 0) return [];
+  const rows = await db
+    .select({ id: concerns.authorId })
+    .from(concerns)
+    .where(and(inArray(concerns.id, [...concernIds]), ne(concerns.visibility, 'named')));
+  return rows.map((r) => r.id).filter((id): id is string => !!id);
+}
+
 /** Everyone who follows a concern: its author (if known) and its supporters. */
 export async function followersOf(db: Db | Tx, concernIds: readonly string[]): Promise<string[]> {
   if (concernIds.length === 0) return [];
@@ -619,6 +633,7 @@ export async function flagConcern(
     });
     await notify(tx, {
       userIds: (await leadsOf(tx, row.networkId)).filter((u) => u !== actor.userId),
+      networkId: row.networkId,
       kind: 'concern.flagged',
       subject: `Concern #${row.number} was flagged for moderation`,
       link: concernLink(id),
@@ -681,6 +696,9 @@ export async function setHidden(
         : `Your concern #${row.number} is visible again`;
       await notify(tx, {
         userIds: [row.authorId],
+        networkId: row.networkId,
+        // Others read mail headers and the outbox: they must not learn who wrote it.
+        discreetFor: row.visibility === 'named' ? [] : [row.authorId],
         kind: hide ? 'concern.hidden' : 'concern.unhidden',
         subject,
         link: concernLink(id),

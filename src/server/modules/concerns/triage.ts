@@ -15,7 +15,14 @@ import { conflict, forbidden, invalid, notFound } from '../../platform/errors';
 import { type NotifyMail, notify } from '../../platform/notifications';
 import { createActionTx, insertEvidence, lockVisibleAction } from './actions';
 import { addDays, clocksOf, isConcernOverdue, updateDueAt } from './clocks';
-import { actionLink, concernColumns, concernLink, followersOf, statusSubject } from './concerns';
+import {
+  actionLink,
+  concernColumns,
+  concernLink,
+  discreetAuthorsOf,
+  followersOf,
+  statusSubject,
+} from './concerns';
 import { mayManageConcerns, mayMoveConcern, maySeeConcern, mayWorkOnAction } from './policy';
 
 export type { TriageInput };
@@ -177,6 +184,8 @@ export async function triageConcern(
   const subject = statusSubject(row, input.status);
   await notify(tx, {
     userIds: (await followersOf(tx, [concernId])).filter((id) => id !== actor.userId),
+    networkId: row.networkId,
+    discreetFor: await discreetAuthorsOf(tx, [concernId]),
     kind: 'concern.status',
     subject,
     link: concernLink(concernId),
@@ -342,6 +351,11 @@ export async function postActionUpdate(
     : `Action A-${row.number} “${row.title}”: a new update`;
   await notify(tx, {
     userIds: people,
+    networkId: row.networkId,
+    discreetFor: await discreetAuthorsOf(
+      tx,
+      linked.map((c) => c.id),
+    ),
     kind: changed ? 'action.status' : 'action.update',
     subject,
     link: actionLink(actionId),

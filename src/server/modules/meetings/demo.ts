@@ -267,6 +267,7 @@ export async function loadMeetingsDemo(services: Services): Promise<string> {
           slotId: slot.id,
           userId: member.userId,
           answer: answer as 'yes' | 'if_need_be' | 'no',
+          kind: member.kind,
           updatedAt: now,
         };
       });

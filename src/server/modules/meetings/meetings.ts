@@ -32,7 +32,7 @@ import { recordAudit } from '../../platform/audit/audit';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors';
 import { notify } from '../../platform/notifications';
 import type { Services } from '../../platform/services';
-import { agendaQueue, postActionUpdate, triageConcern } from '../concerns/triage';
+import { agendaQueue, postActionUpdate, triageConcern } from '../concerns';
 import { assertManages, assertSees, iso, loadNetwork, mailOf, meetingLink, networkMembers } from './access';
 import { buildPublishedCalendar } from './ical';
 import { calendarMeetingOf, type MeetingRow, mailInvitees } from './invitations';
@@ -179,6 +179,7 @@ export async function createMeetingRecord(
     await mailInvitees(tx, services, meeting!, network.name, 'invitation', input.now);
     await notify(tx, {
       userIds: inviteeIds,
+      networkId: input.networkId,
       kind: 'meeting.invited',
       subject: `Invitation: ${meeting!.title}`,
       link: meetingLink(meeting!.id),
@@ -455,6 +456,7 @@ export async function cancelMeeting(
       .where(eq(meetingInvitees.meetingId, meetingId));
     await notify(tx, {
       userIds: invitees.map((i) => i.userId),
+      networkId: meeting.networkId,
       kind: 'meeting.cancelled',
       subject: `Cancelled: ${meeting.title}`,
       link: meetingLink(meetingId),
@@ -874,6 +876,7 @@ export async function publishMinutes(
     });
     await notify(tx, {
       userIds: members.map((m) => m.userId).filter((id) => id !== actor.userId),
+      networkId: meeting.networkId,
       kind: 'meeting.minutes',
       subject: `Minutes published: ${meeting.title}`,
       link: meetingLink(meetingId),

@@ -117,6 +117,7 @@ export async function createPoll(
     });
     await notify(tx, {
       userIds: members.map((m) => m.userId).filter((id) => id !== actor.userId),
+      networkId,
       kind: 'meeting.poll',
       subject: `When can you come? ${input.title}`,
       link: pollLink(poll!.id),
@@ -175,10 +176,11 @@ export async function pollDetail(db: Db | Tx, actor: Actor | null, pollId: strin
     await Promise.all([
       loadNetwork(db, poll.networkId),
       db.select().from(pollSlots).where(eq(pollSlots.pollId, pollId)).orderBy(asc(pollSlots.startsAt)),
+      // Weighed by the kind each person had when they answered; current members with active accounts only.
       db
         .select({
           slotId: pollAnswers.slotId,
-          kind: memberships.kind,
+          kind: pollAnswers.kind,
           answer: pollAnswers.answer,
           n: sql<number>`count(*)::int`,
         })
@@ -187,11 +189,13 @@ export async function pollDetail(db: Db | Tx, actor: Actor | null, pollId: strin
           memberships,
           and(eq(memberships.userId, pollAnswers.userId), eq(memberships.networkId, poll.networkId)),
         )
+        .innerJoin(users, and(eq(users.id, pollAnswers.userId), isNull(users.disabledAt)))
         .where(eq(pollAnswers.pollId, pollId))
-        .groupBy(pollAnswers.slotId, memberships.kind, pollAnswers.answer),
+        .groupBy(pollAnswers.slotId, pollAnswers.kind, pollAnswers.answer),
       db
         .select({ n: sql<number>`count(*)::int` })
         .from(memberships)
+        .innerJoin(users, and(eq(users.id, memberships.userId), isNull(users.disabledAt)))
         .where(and(eq(memberships.networkId, poll.networkId), hasAnswered)),
       db
         .select({ n: sql<number>`count(*)::int` })
@@ -353,6 +357,12 @@ export async function submitAnswers(
   });
   if (problems.length > 0) throw invalid(problems[0]!.message, problems);
   await db.transaction(async (tx) => {
+    // The answer keeps the kind the person has now: relabelling oneself later does not reweigh it.
+    const [membership] = await tx
+      .select({ kind: memberships.kind })
+      .from(memberships)
+      .where(and(eq(memberships.networkId, poll.networkId), eq(memberships.userId, actor.userId)));
+    if (!membership) throw forbidden('Only members of the network answer its polls.');
     await tx
       .insert(pollAnswers)
       .values(
@@ -361,12 +371,13 @@ export async function submitAnswers(
           slotId: a.slotId,
           userId: actor.userId,
           answer: a.answer,
+          kind: membership.kind,
           updatedAt: now,
         })),
       )
       .onConflictDoUpdate({
         target: [pollAnswers.slotId, pollAnswers.userId],
-        set: { answer: sql`excluded.answer`, updatedAt: now },
+        set: { answer: sql`excluded.answer`, kind: sql`excluded.kind`, updatedAt: now },
       });
   });
   return pollDetail(db, actor, pollId);
@@ -414,6 +425,7 @@ export async function remindNonRespondents(
   if (waiting.length === 0) return 0;
   const { notified } = await notify(tx, {
     userIds: waiting,
+    networkId: poll.networkId,
     kind: 'meeting.poll_reminder',
     subject: `Reminder: when can you come? ${poll.title}`,
     link: pollLink(poll.id),
@@ -568,6 +580,7 @@ export async function closeAndRemindDuePolls(
       .map((m) => m.userId);
     await notify(tx, {
       userIds: leads,
+      networkId: poll.networkId,
       kind: 'meeting.poll_closed',
       subject: `Poll closed, ready to confirm: ${poll.title}`,
       link: pollLink(poll.id),

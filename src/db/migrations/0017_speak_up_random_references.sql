@@ -1,0 +1,1 @@
+DROP TABLE "speak_up_reference_counters" CASCADE;
