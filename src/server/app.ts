@@ -21,6 +21,9 @@ import { type AnyRoute, defineRoute, registerRoutes } from './platform/routes';
 import type { Services } from './platform/services';
 import { createAccessGuard } from './platform/sessions';
 
+const PERMISSIONS_POLICY =
+  'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()';
+
 /** The built web app (`npm run build`); UPSTANDER_WEB_ROOT points elsewhere (e.g. a second build). */
 export const webRoot = process.env.UPSTANDER_WEB_ROOT
   ? path.resolve(process.env.UPSTANDER_WEB_ROOT)
@@ -112,6 +115,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // Counted in the database, so several instances enforce one limit (platform/rate-limit.ts).
   await app.register(fastifyRateLimit, {
     global: false,
+    // The same answer as frame-ancestors 'none' for browsers that only read the older header.
+    xFrameOptions: { action: 'deny' },
     store: databaseRateLimitStore({ db: database.db, masterKey: options.masterKey }),
     errorResponseBuilder: rateLimitError,
   });
@@ -126,6 +131,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   });
 
   const guard = createAccessGuard({ db: database.db, publicOrigin: new URL(config.publicUrl).origin });
+    // No page of Upstander needs a camera, microphone, location or payment; say so to the browser.
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
   const registry: AnyRoute[] = [];
   registerRoutes(app, identityRoutes(services), guard, registry);
   registerRoutes(app, speakUpRoutes(services), guard, registry);
@@ -157,6 +164,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         access: 'public',
         response: null,
         handler: ({ reply }) => {
+        produces: { contentType: 'text/html', description: 'A browsable page of this document' },
           reply
             .type('text/html; charset=utf-8')
             .header('cache-control', 'no-cache')
@@ -172,6 +180,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         access: 'public',
         response: null,
         handler: ({ reply }) => {
+        produces: { contentType: 'text/css', description: 'The API page’s styles' },
           reply.type('text/css').send(API_DOCS_CSS);
           return undefined;
         },
@@ -209,6 +218,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
           access: 'anonymous',
           response: null,
           handler: async ({ request, reply }) => {
+          produces: {
+            contentType: 'application/octet-stream',
+            description: 'A file of the built web app (script, style, image)',
+          },
             const file = (request.params as { '*': string })['*'];
             reply.header('cache-control', 'public, max-age=31536000, immutable');
             // sendFile streams asynchronously: wait for it, or registerRoutes answers an empty 200 first.

@@ -54,6 +54,11 @@ export type RouteDefinition<
   body?: B;
   /** The 2xx body. `null` for routes that redirect or stream. */
   response: R | null;
+  /**
+   * What a route whose `response` is null sends instead of JSON, for the OpenAPI document: a file,
+   * feed or page (its media type), or a redirect. Routes without it answer 204 No Content.
+   */
+  produces?: { contentType: string; description: string } | { redirect: 302 | 303; description: string };
   status?: 200 | 201 | 202 | 204;
   bodyLimit?: number;
   /** Requests per minute per client for this route (sign-in, look-ups). */

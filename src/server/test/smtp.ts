@@ -8,6 +8,8 @@ export type ReceivedMail = {
   from: string;
   subject: string;
   text: string;
+  /** The message exactly as it came over the wire (headers and MIME parts). */
+  raw: string;
   /** Attached files (e.g. an iCalendar invitation), their content decoded as UTF-8 text. */
   attachments: { filename: string | null; mimeType: string; content: string }[];
 };
@@ -50,6 +52,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
               subject: email.subject ?? '',
               text: email.text ?? '',
+              raw: Buffer.concat(chunks).toString('utf8'),
               attachments: email.attachments.map((a) => ({
                 filename: a.filename,
                 mimeType: a.mimeType,

@@ -158,6 +158,7 @@ export function actionRoutes(services: Services): AnyRoute[] {
       access: 'user',
       params: AttachmentParams,
       response: null,
+      produces: { contentType: 'application/octet-stream', description: 'The file (PDF, JPEG, PNG or WebP)' },
       handler: async ({ params, actor, reply }) => {
         const file = await readActionAttachment(db, actor!, params.id, params.attachmentId);
         reply

@@ -49,6 +49,7 @@ export function impactRoutes(services: Services): AnyRoute[] {
       access: 'public',
       query: FeedQuery,
       response: null,
+      produces: { contentType: 'application/atom+xml', description: 'The impact board as an Atom feed' },
       handler: async ({ query, reply }) => {
         const xml = await impactFeed(db, services.config.publicUrl, query.network);
         reply.header('content-type', 'application/atom+xml; charset=utf-8').send(xml);

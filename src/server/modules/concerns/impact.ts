@@ -200,6 +200,8 @@ export async function impactFeed(
     generator: false,
     feedLinks: { atom: `${publicUrl}/api/impact/feed.atom${where}` },
     copyright: 'The networks listed',
+    // RFC 4287 §4.1.1: a feed (or each entry) names an author; the board speaks for its networks.
+    author: { name: networkSlug && board.items[0] ? board.items[0].networkName : 'Upstander networks' },
   });
   for (const item of board.items) {
     const link = `${publicUrl}/impact/${item.id}`;
@@ -214,6 +216,7 @@ export async function impactFeed(
         `${item.networkName}, ${item.institutionName} · ${CATEGORY_LABELS[item.category]} · ${item.concernCount} concern${item.concernCount === 1 ? '' : 's'} raised. ${item.summary}`,
       ),
       category: [{ name: CATEGORY_LABELS[item.category], term: item.category }],
+      author: [{ name: item.networkName }],
     });
   }
   return feed.atom1();

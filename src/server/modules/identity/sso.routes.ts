@@ -65,6 +65,7 @@ export function ssoRoutes(services: Services): AnyRoute[] {
       rateLimitPerMinute: 20,
       params: z.strictObject({ providerId: Uuid }),
       response: null,
+      produces: { redirect: 302, description: 'To the identity provider' },
       handler: async ({ params, reply }) => {
         try {
           const { url, state } = await beginSsoSignIn(services, clients, params.providerId);
@@ -93,6 +94,7 @@ export function ssoRoutes(services: Services): AnyRoute[] {
       rateLimitPerMinute: 30,
       query: CallbackQuery,
       response: null,
+      produces: { redirect: 302, description: 'Back into the app, signed in, or to the sign-in page with a reason' },
       handler: async ({ request, reply }) => {
         reply.clearCookie(SSO_STATE_COOKIE, {
           path: SSO_COOKIE_PATH,

@@ -82,14 +82,19 @@ export function buildInvitation(
     organizer,
     attendees: [attendee],
   });
-  return calendar.toString();
+  return withFinalCrlf(calendar.toString());
+}
+
+/** RFC 5545 §3.1: every content line ends with CRLF, the last (END:VCALENDAR) included. */
+export function withFinalCrlf(text: string): string {
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
 }
 
 /** A calendar to download or subscribe to (METHOD:PUBLISH): no organizer, no attendees. */
 export function buildPublishedCalendar(name: string, meetings: CalendarMeeting[], now: Date): string {
   const calendar = ical({ prodId: PROD_ID, method: ICalCalendarMethod.PUBLISH, name, ttl: 3600 });
   for (const meeting of meetings) addEvent(calendar, meeting, now);
-  return calendar.toString();
+  return withFinalCrlf(calendar.toString());
 }
 
 /** `Upstander <no-reply@x>` → { name, email }: the organizer of invitations is the sender address. */

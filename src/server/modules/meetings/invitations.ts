@@ -57,6 +57,22 @@ const SUBJECT: Record<InvitationKind, string> = {
 };
 
 /**
+ * The invitation's ORGANIZER: the co-chair who confirmed or created the meeting, so that calendar
+ * replies (accept, decline) reach a person. A meeting made by a job, or whose creator has left or
+ * been disabled, falls back to the network under the sender address.
+ */
+async function organizerOf(tx: Tx, meeting: MeetingRow, mailFrom: string, networkName: string) {
+  if (meeting.createdBy) {
+    const [creator] = await tx
+      .select({ name: users.name, email: users.email })
+      .from(users)
+      .where(and(eq(users.id, meeting.createdBy), isNull(users.disabledAt)));
+    if (creator) return { name: `${creator.name} (${networkName})`, email: creator.email };
+  }
+  return { ...parseMailbox(mailFrom), name: networkName };
+}
+
+/**
  * E-mails the meeting's invitees (or just `onlyUserIds`) an invitation or update (METHOD:REQUEST)
  * or a cancellation (METHOD:CANCEL). Returns how many were queued.
  */
@@ -83,7 +99,7 @@ export async function mailInvitees(
   if (people.length === 0) return 0;
   const agenda = await agendaTitles(tx, meeting.id);
   const calendar = calendarMeetingOf(meeting, services.config.publicUrl, networkName, agenda);
-  const organizer = { ...parseMailbox(services.config.mailFrom), name: networkName };
+  const organizer = await organizerOf(tx, meeting, services.config.mailFrom, networkName);
   const method = kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
   const when = describeInstant(meeting.startsAt, meeting.timeZone);
   const where = meeting.place ?? (meeting.onlineUrl ? 'Online' : 'To be confirmed');

@@ -392,6 +392,7 @@ export function meetingsRoutes(services: Services): AnyRoute[] {
       access: 'user',
       params: IdParams,
       response: null,
+      produces: { contentType: 'text/calendar', description: 'The meeting as an iCalendar invitation' },
       handler: async ({ params, actor, reply }) => {
         const ics = await meetingIcs(services, actor, params.id);
         reply
@@ -443,6 +444,7 @@ export function meetingsRoutes(services: Services): AnyRoute[] {
       access: 'public',
       params: TokenParams,
       response: null,
+      produces: { contentType: 'text/calendar', description: 'The member’s meetings as an iCalendar feed' },
       handler: async ({ params, reply }) => {
         const ics = await feedCalendar(services, params.token);
         if (ics === null) throw notFound('That calendar feed (it may have been revoked)');

@@ -117,6 +117,7 @@ export function attachmentRoutes(services: Services): AnyRoute[] {
       access: 'user',
       params: z.strictObject({ id: Uuid, attachmentId: Uuid }),
       response: null,
+      produces: { contentType: 'application/octet-stream', description: 'The file (PDF, JPEG, PNG or WebP)' },
       handler: async ({ params, actor, reply }) =>
         sendFile(reply, await readCaseAttachment(services, actor!, params.id, params.attachmentId)),
     }),
@@ -130,6 +131,7 @@ export function attachmentRoutes(services: Services): AnyRoute[] {
       body: ReceiptAttachmentReadSchema,
       rateLimitPerMinute: RECEIPT_RATE_LIMIT,
       response: null,
+      produces: { contentType: 'application/octet-stream', description: 'The file (PDF, JPEG, PNG or WebP)' },
       handler: async ({ body, reply }) =>
         sendFile(
           reply,
@@ -173,6 +175,7 @@ export function attachmentRoutes(services: Services): AnyRoute[] {
       access: 'user',
       params: z.strictObject({ id: Uuid, attachmentId: Uuid }),
       response: null,
+      produces: { contentType: 'application/octet-stream', description: 'The file (PDF, JPEG, PNG or WebP)' },
       handler: async ({ params, actor, reply }) =>
         sendFile(
           reply,
