@@ -160,6 +160,53 @@ export const institutionRoles = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.institutionId, t.role] })],
 );
 
+/**
+ * Password-reset requests waiting to be handled. The request route only adds a row, the same
+ * whether or not an account has the address, and answers at once; the work that depends on the
+ * account (a link, an e-mail) happens afterwards in the background, so timing tells nothing.
+ * Rows are deleted as they are handled.
+ */
+export const passwordResetRequests = pgTable(
+  'password_reset_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    requestedAt: createdAt(),
+  },
+  (t) => [index('password_reset_requests_requested_idx').on(t.requestedAt)],
+);
+
+/**
+ * A request to make someone a case handler of an institution. Case handlers read reports, so no
+ * one grants the role alone: a second person (another admin, or an existing case handler of that
+ * institution) approves, and the institution's handlers are told. One open request per person
+ * and institution.
+ */
+export const caseHandlerRequests = pgTable(
+  'case_handler_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    requestedBy: uuid('requested_by').references(() => users.id, { onDelete: 'set null' }),
+    requestedAt: createdAt(),
+    decision: text('decision', { enum: ['approved', 'declined', 'withdrawn'] }),
+    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('case_handler_requests_open_key')
+      .on(t.institutionId, t.userId)
+      .where(sql`${t.decidedAt} is null`),
+    index('case_handler_requests_institution_idx').on(t.institutionId),
+    check('case_handler_requests_decided', sql`(${t.decision} is null) = (${t.decidedAt} is null)`),
+  ],
+);
+
 /** University identity providers for single sign-on (OpenID Connect). */
 export const identityProviders = pgTable(
   'identity_providers',
@@ -174,6 +221,12 @@ export const identityProviders = pgTable(
     clientSecretSealed: text('client_secret_sealed').notNull(),
     /** Create an account on first sign-in when no account has the verified e-mail. */
     autoCreateAccounts: boolean('auto_create_accounts').notNull().default(false),
+    /**
+     * The e-mail domains this provider may vouch for (lower case, e.g. `le.ac.uk`). An identity
+     * whose e-mail is outside them is refused; an existing account is linked only when its e-mail is
+     * in them and it belongs to this provider's institution. Empty: the provider links no one.
+     */
+    emailDomains: text('email_domains').array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
   (t) => [index('identity_providers_institution_idx').on(t.institutionId)],

@@ -49,14 +49,27 @@ export function clearSessionCookie(reply: FastifyReply, secure: boolean) {
   reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }
 
-/** Loads the actor behind a session cookie token, or null if the session is unknown, expired or its user disabled. */
-export async function loadActor(db: Db, token: string): Promise<Actor | null> {
+/**
+ * Loads the actor behind a session cookie token, or null if the session is unknown, expired or its
+ * user disabled. `touch: false` reads without refreshing the session's last-seen time: public
+ * routes (anyone may call them, a session is only optional) must leave no trace on the session,
+ * or a timestamp written beside an anonymous act would point at the session that made it.
+ */
+export async function loadActor(
+  db: Db,
+  token: string,
+  options: { touch?: boolean } = {},
+): Promise<Actor | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
-  return loadActorBySessionHash(db, hashToken(token));
+  return loadActorBySessionHash(db, hashToken(token), options);
 }
 
 /** The actor of a session known by its hash (to re-read a session's state after changing it). */
-export async function loadActorBySessionHash(db: Db, idHash: string): Promise<Actor | null> {
+export async function loadActorBySessionHash(
+  db: Db,
+  idHash: string,
+  options: { touch?: boolean } = {},
+): Promise<Actor | null> {
   // One round trip per request: session, account, memberships and roles together (this runs on every call).
   const [row] = await queryRows<{
     userId: string;
@@ -84,7 +97,7 @@ export async function loadActorBySessionHash(db: Db, idHash: string): Promise<Ac
         where ${sessions.idHash} = ${idHash} and ${sessions.expiresAt} > now() and ${users.disabledAt} is null`,
   );
   if (!row) return null;
-  if (row.stale) {
+  if (row.stale && options.touch !== false) {
     await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.idHash, idHash));
   }
   return {
@@ -121,7 +134,8 @@ export function createAccessGuard(options: { db: Db; publicOrigin: string }): Ac
       }
     }
     const token = request.cookies[SESSION_COOKIE];
-    const actor = token ? await loadActor(options.db, token) : null;
+    // Only routes that need a session refresh its last-seen time; a public route reads it quietly.
+    const actor = token ? await loadActor(options.db, token, { touch: access !== 'public' }) : null;
     if (actor && mutating) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !timingSafeEqualStrings(sent, actor.csrfToken)) {

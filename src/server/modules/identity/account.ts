@@ -7,6 +7,7 @@ import { recordAudit } from '../../platform/audit/audit';
 import { hashToken, randomToken } from '../../platform/crypto';
 import { AppError, invalid, notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
+import { revokeFeedsOfUser } from '../meetings/calendar';
 import { hashPassword, verifyPassword } from './credentials';
 import { spendToken } from './mutations';
 import { getSessionInfo } from './queries';
@@ -73,6 +74,7 @@ export async function changePassword(
       .delete(sessions)
       .where(and(eq(sessions.userId, actor.userId), ne(sessions.idHash, actor.sessionIdHash)))
       .returning({ idHash: sessions.idHash });
+    const feedsRevoked = await revokeFeedsOfUser(tx, actor.userId);
     // A reset link sent before the change must not undo it.
     await tx
       .delete(oneTimeTokens)
@@ -88,7 +90,7 @@ export async function changePassword(
       action: 'users.password_change',
       subjectType: 'user',
       subjectId: actor.userId,
-      data: { otherSessionsEnded: ended.length },
+      data: { otherSessionsEnded: ended.length, feedsRevoked },
     });
   });
 }
@@ -175,6 +177,7 @@ export async function completePasswordReset(
       .delete(sessions)
       .where(eq(sessions.userId, user.id))
       .returning({ idHash: sessions.idHash });
+    const feedsRevoked = await revokeFeedsOfUser(tx, user.id);
     await tx
       .delete(oneTimeTokens)
       .where(
@@ -189,7 +192,7 @@ export async function completePasswordReset(
       action: 'users.password_reset',
       subjectType: 'user',
       subjectId: user.id,
-      data: { sessionsEnded: ended.length },
+      data: { sessionsEnded: ended.length, feedsRevoked },
     });
     return { userId: user.id };
   });

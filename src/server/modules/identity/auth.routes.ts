@@ -70,11 +70,13 @@ export function authRoutes(services: Services): AnyRoute[] {
       summary: 'Sign in with e-mail and password',
       tags: ['identity'],
       access: 'public',
-      rateLimitPerMinute: 10,
+      // A flood guard only: wrong passwords are limited per address and per account (checkPassword),
+      // so a lecture hall behind one campus address can all sign in within the minute.
+      rateLimitPerMinute: 600,
       body: SignInSchema,
       response: SessionInfoSchema,
-      handler: async ({ body, reply }) => {
-        const { userId, hasTotp } = await checkPassword(db, body.email, body.password);
+      handler: async ({ body, reply, request }) => {
+        const { userId, hasTotp } = await checkPassword(services, { ...body, address: request.ip });
         return startSession(services, reply, { userId, method: 'password', secondFactorDone: !hasTotp });
       },
     }),
@@ -84,11 +86,11 @@ export function authRoutes(services: Services): AnyRoute[] {
       summary: 'Give the TOTP code a signed-in session still owes',
       tags: ['identity'],
       access: 'session',
-      rateLimitPerMinute: 10,
+      rateLimitPerMinute: 30,
       body: SecondFactorSchema,
       response: SessionInfoSchema,
       handler: async ({ actor, body }) => {
-        await completeSecondFactor(db, masterKey, actor!, body.code);
+        await completeSecondFactor(services, actor!, body.code);
         return getSessionInfo(db, await loadActorBySessionHash(db, actor!.sessionIdHash));
       },
     }),

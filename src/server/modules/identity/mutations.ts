@@ -5,27 +5,92 @@ import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { hashToken, randomToken, seal, unseal } from '../../platform/crypto';
 import { AppError, conflict } from '../../platform/errors';
+import { type Attempt, beginAttempt, FAILURE_POLICIES } from '../../platform/rate-limit';
+import type { Services } from '../../platform/services';
+import { revokeFeedsOfUser } from '../meetings/calendar';
 import { hashPassword, matchTotp, newTotpSecret, totpQrSvg, totpUri, verifyPassword } from './credentials';
 
 const TOTP_PURPOSE = 'totp-secret';
 
-/** Finds the account for an e-mail and password; the same error whether the e-mail or the password is wrong. */
-export async function checkPassword(db: Db, email: string, password: string) {
+/**
+ * Finds the account for an e-mail and password; the same error whether the e-mail or the password
+ * is wrong. Failures, not sign-ins, are limited: per address (generously: a campus network puts
+ * hundreds of people behind one) and per e-mail address typed (known or not, so the limit does not
+ * tell them apart); the account holder is told by e-mail when their account's limit is reached.
+ */
+export async function checkPassword(
+  services: Pick<Services, 'db' | 'masterKey' | 'mailer' | 'config' | 'log'>,
+  input: { email: string; password: string; address: string },
+) {
+  const { db, masterKey } = services;
+  const email = input.email.toLowerCase();
+  const byAddress = await beginAttempt(db, masterKey, FAILURE_POLICIES.signInAddress, input.address);
+  let byAccount: Attempt;
+  try {
+    byAccount = await beginAttempt(db, masterKey, FAILURE_POLICIES.signInAccount, email);
+  } catch (error) {
+    // Refused without a look at the password: not a failure of this address.
+    await byAddress.succeeded();
+    throw error;
+  }
   const [user] = await db
     .select({
       id: users.id,
+      email: users.email,
+      name: users.name,
       passwordHash: users.passwordHash,
       totpEnabledAt: users.totpEnabledAt,
       disabledAt: users.disabledAt,
     })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+    .where(eq(sql`lower(${users.email})`, email))
     .limit(1);
-  const ok = await verifyPassword(user?.passwordHash ?? null, password);
+  const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
   if (!user || !ok || user.disabledAt) {
+    if (user && !user.disabledAt && byAccount.firstOverLimit) {
+      await warnAccountHolder(services, user, 'password');
+    }
     throw new AppError('unauthenticated', 'That e-mail and password do not match an account.');
   }
+  await byAddress.succeeded();
+  await byAccount.succeeded();
   return { userId: user.id, hasTotp: user.totpEnabledAt !== null };
+}
+
+/** Tells an account holder that someone is guessing their password or codes (once per streak). */
+async function warnAccountHolder(
+  services: Pick<Services, 'db' | 'mailer' | 'config' | 'log'>,
+  user: { id: string; email: string; name: string },
+  what: 'password' | 'code',
+) {
+  const { db, mailer, config } = services;
+  await db.transaction(async (tx) => {
+    await mailer.queue(tx, {
+      to: user.email,
+      subject: 'Someone is trying to sign in to your Upstander account',
+      text: [
+        `Hello ${user.name},`,
+        '',
+        what === 'password'
+          ? 'Several wrong passwords were just tried for your Upstander account, so we have paused sign-ins to it for a while.'
+          : 'Your password was given correctly, but several wrong two-factor codes were then tried, so we have paused code entry for a while.',
+        '',
+        what === 'password'
+          ? 'If this was you, wait a few minutes and try again, or reset your password from the sign-in page.'
+          : 'If this was not you, someone knows your password: change it now (Profile → Change password) and then choose "Sign out everywhere".',
+        `Sign in at ${config.publicUrl}/sign-in`,
+      ].join('\n'),
+    });
+    await recordAudit(tx, {
+      actorUserId: null,
+      action: what === 'password' ? 'users.password_failures' : 'users.totp_failures',
+      subjectType: 'user',
+      subjectId: user.id,
+    });
+  });
+  mailer.deliverPending().catch((error: Error) => {
+    services.log.warn({ err: error.message }, 'mail delivery run failed; queued mail will be retried');
+  });
 }
 
 /** Whether the instance still needs its first admin. */
@@ -160,8 +225,10 @@ const wrongCode = () =>
 export async function confirmTotpEnrolment(db: Db, masterKey: Buffer, actor: Actor, code: string) {
   const totp = await loadTotp(db, masterKey, actor.userId);
   if (!totp || totp.enabledAt) throw conflict('Start the set-up again.');
+  const attempt = await beginAttempt(db, masterKey, FAILURE_POLICIES.totpAccount, actor.userId);
   const step = matchTotp(totp.secret, code, totp.lastStep);
   if (step === null) throw wrongCode();
+  await attempt.succeeded();
   await db.transaction(async (tx) => {
     await tx
       .update(users)
@@ -180,12 +247,25 @@ export async function confirmTotpEnrolment(db: Db, masterKey: Buffer, actor: Act
   });
 }
 
-/** Checks a TOTP code for a session that still owes its second factor. */
-export async function completeSecondFactor(db: Db, masterKey: Buffer, actor: Actor, code: string) {
+/**
+ * Checks a TOTP code for a session that still owes its second factor. Wrong codes are counted per
+ * account, whichever session or address they come from: after a few, a growing delay, and the
+ * account holder is told by e-mail (their password is known to whoever is guessing).
+ */
+export async function completeSecondFactor(
+  services: Pick<Services, 'db' | 'masterKey' | 'mailer' | 'config' | 'log'>,
+  actor: Actor,
+  code: string,
+) {
+  const { db, masterKey } = services;
   const totp = await loadTotp(db, masterKey, actor.userId);
   if (!totp?.enabledAt) throw conflict('Two-factor authentication is not set up for this account.');
+  const attempt = await beginAttempt(db, masterKey, FAILURE_POLICIES.totpAccount, actor.userId);
   const step = matchTotp(totp.secret, code, totp.lastStep);
-  if (step === null) throw wrongCode();
+  if (step === null) {
+    if (attempt.firstOverLimit) await warnAccountHolder(services, actorAccount(actor), 'code');
+    throw wrongCode();
+  }
   await db.transaction(async (tx) => {
     // The conditional update refuses a step already used, even by a concurrent request.
     const updated = await tx
@@ -199,12 +279,17 @@ export async function completeSecondFactor(db: Db, masterKey: Buffer, actor: Act
       .set({ secondFactorAt: new Date() })
       .where(eq(sessions.idHash, actor.sessionIdHash));
   });
+  await attempt.succeeded();
 }
+
+const actorAccount = (actor: Actor) => ({ id: actor.userId, email: actor.email, name: actor.name });
 
 export async function disableTotp(db: Db, masterKey: Buffer, actor: Actor, code: string) {
   const totp = await loadTotp(db, masterKey, actor.userId);
   if (!totp?.enabledAt) throw conflict('Two-factor authentication is not set up.');
+  const attempt = await beginAttempt(db, masterKey, FAILURE_POLICIES.totpAccount, actor.userId);
   if (matchTotp(totp.secret, code, totp.lastStep) === null) throw wrongCode();
+  await attempt.succeeded();
   await db.transaction(async (tx) => {
     await tx
       .update(users)
@@ -222,11 +307,14 @@ export async function disableTotp(db: Db, masterKey: Buffer, actor: Actor, code:
 export async function signOutEverywhere(db: Db, userId: string, actorUserId: string) {
   await db.transaction(async (tx) => {
     await tx.delete(sessions).where(eq(sessions.userId, userId));
+    // A calendar-feed address is a credential too: it ends with the sessions.
+    const feedsRevoked = await revokeFeedsOfUser(tx, userId);
     await recordAudit(tx, {
       actorUserId,
       action: 'sessions.revoke_all',
       subjectType: 'user',
       subjectId: userId,
+      data: { feedsRevoked },
     });
   });
 }

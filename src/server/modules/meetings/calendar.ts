@@ -76,6 +76,20 @@ export async function revokeFeed(db: Db, actor: Actor, feedId: string, now = new
 }
 
 /**
+ * Revokes every calendar feed of an account, in the caller's transaction: identity calls it when
+ * the account signs out everywhere, changes or resets its password, or is disabled, so a feed
+ * address copied by someone else stops working then too. Returns how many were revoked.
+ */
+export async function revokeFeedsOfUser(tx: Db, userId: string, now = new Date()): Promise<number> {
+  const revoked = await tx
+    .update(calendarFeeds)
+    .set({ revokedAt: now })
+    .where(and(eq(calendarFeeds.userId, userId), isNull(calendarFeeds.revokedAt)))
+    .returning({ id: calendarFeeds.id });
+  return revoked.length;
+}
+
+/**
  * The feed behind a token, as iCalendar text; null for an unknown or revoked token or a disabled
  * account. Reads only: fetching a feed writes nothing.
  */
