@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Database } from '../db/client';
-import type { Config } from './config';
+import { type Config, fastifyTrustProxy } from './config';
 import { concernsRoutes } from './modules/concerns/routes';
 import { identityRoutes } from './modules/identity/routes';
 import { meetingsRoutes } from './modules/meetings/routes';
@@ -52,7 +52,7 @@ export type App = FastifyInstance & {
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config, database } = options;
   const app = Fastify({
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 1_000_000,
     // Errors the router raises before any route runs (a malformed URL, an over-long path
     // parameter) answer in the shared error shape too.
