@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Database } from '../db/client';
+import { isAppPagePath } from '../shared/pages';
 import { type Config, fastifyTrustProxy } from './config';
 import { concernsRoutes } from './modules/concerns/routes';
 import { identityRoutes } from './modules/identity/routes';
@@ -20,6 +21,9 @@ import { databaseRateLimitStore, rateLimitError } from './platform/rate-limit';
 import { type AnyRoute, defineRoute, registerRoutes } from './platform/routes';
 import type { Services } from './platform/services';
 import { createAccessGuard } from './platform/sessions';
+
+/** Files at the root of the web build (from src/web/public) served as themselves, not as the app. */
+const ROOT_FILES = new Set(['/robots.txt']);
 
 const PERMISSIONS_POLICY =
   'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()';
@@ -239,8 +243,17 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     const isPage =
       request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/assets/');
     if (isPage && serveWeb) {
-      // The web app routes on the client; every page path serves the same shell.
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      // The web app routes on the client; every page path serves the same shell. A path outside
+      // the app's sections still gets the shell (its not-found page) but with a real 404 status.
+      const pathname = request.url.split('?')[0] ?? '/';
+      return reply
+        .status(isAppPagePath(pathname) ? 200 : 404)
+        .header('cache-control', 'no-cache')
+        .sendFile('index.html');
+    if (isPage && serveWeb && ROOT_FILES.has(request.url)) {
+      // robots.txt and the like: real files of the build, with their own media type.
+      return reply.header('cache-control', 'public, max-age=3600').sendFile(request.url.slice(1));
+    }
     }
     return errorHandler(new AppError('not_found', 'There is nothing at this address.'), request, reply);
   });

@@ -63,4 +63,15 @@ describe('route coverage', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: { code: 'not_found' } });
   });
+
+  it('answers a path outside every page section with a real 404 (and the shell), robots.txt as text', async () => {
+    const c = t.client();
+    const nowhere = await c.get('/wp-login.php');
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.headers['content-type']).toContain('text/html');
+    const robots = await c.get('/robots.txt');
+    expect(robots.statusCode).toBe(200);
+    expect(robots.headers['content-type']).toMatch(/^text\/plain/);
+    expect(robots.body).toMatch(/^User-agent: \*/m);
+  });
 });

@@ -376,7 +376,10 @@ export function ChoiceGroup({
         </p>
       ) : null}
       {options.map((o, index) => {
+        // The first option carries the group's id (the error summary links to it); its hint must not
+        // share the group hint's id, so option hints are always named after their value.
         const optionId = index === 0 ? id : `${id}-${o.value}`;
+        const optionHintId = `${id}-${o.value}-hint`;
         return (
           <div key={o.value} className="field-checkbox su-choice">
             <input
@@ -384,7 +387,7 @@ export function ChoiceGroup({
               type={type}
               name={name}
               value={o.value}
-              aria-describedby={o.hint ? `${optionId}-hint` : undefined}
+              aria-describedby={o.hint ? optionHintId : undefined}
               aria-invalid={error ? true : undefined}
               {...(value !== undefined
                 ? { checked: value === o.value, onChange: () => onChange?.(o.value) }
@@ -392,7 +395,7 @@ export function ChoiceGroup({
             />
             <label htmlFor={optionId}>{o.label}</label>
             {o.hint ? (
-              <p id={`${optionId}-hint`} className="field-hint">
+              <p id={optionHintId} className="field-hint">
                 {o.hint}
               </p>
             ) : null}
