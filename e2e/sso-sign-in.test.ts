@@ -56,6 +56,7 @@ it('an admin adds the identity provider', async () => {
   await form.getByLabel('Issuer URL').fill(oidc.issuer);
   await form.getByLabel('Client ID').fill(oidc.clientId);
   await form.getByLabel('Client secret').fill(oidc.clientSecret);
+  await form.getByLabel('E-mail domains').fill('le.example.ac.uk, student.le.example.ac.uk');
   await form.getByRole('button', { name: 'Add provider' }).click();
   await page.getByText('University of Leicester has been added.').waitFor();
   await expectNoAxeViolations(page, 'admin single sign-on, provider added');

@@ -257,6 +257,26 @@ export const AuditVerifySchema = z.object({
 
 // ---- single sign-on ----------------------------------------------------------------------------------
 
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/**
+ * The e-mail domains a provider may vouch for, typed as one line: `le.ac.uk, student.le.ac.uk`
+ * (an `@` in front is ignored). At least one; a subdomain must be listed on its own.
+ */
+export const EmailDomains = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => [
+    ...new Set(
+      (Array.isArray(value) ? value : value.split(/[\s,;]+/))
+        .map((d) => d.trim().toLowerCase().replace(/^@/, ''))
+        .filter(Boolean),
+    ),
+  ])
+  .pipe(
+    z
+      .array(z.string().regex(DOMAIN, 'Enter domains like le.ac.uk, separated by commas.'))
+      .min(1, 'Enter the e-mail domain(s) this provider vouches for, e.g. le.ac.uk.')
+      .max(20, 'Use at most 20 domains.'),
+  );
 export const SsoProviderPublicSchema = z.object({
   id: z.uuid(),
   name: z.string(),
@@ -269,6 +289,7 @@ export const SsoProviderCreateSchema = z.strictObject({
   clientId: z.string().trim().min(1).max(500),
   clientSecret: z.string().min(1).max(2000),
   autoCreateAccounts: z.boolean().default(false),
+  emailDomains: EmailDomains,
 });
 export const SsoProviderAdminSchema = z.object({
   id: z.uuid(),
@@ -277,6 +298,7 @@ export const SsoProviderAdminSchema = z.object({
   issuer: z.string(),
   clientId: z.string(),
   autoCreateAccounts: z.boolean(),
+  emailDomains: z.array(z.string()),
 });
 
 // ---- networks, invitations and admin: request/response shapes added with the routes ------------------

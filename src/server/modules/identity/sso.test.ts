@@ -11,7 +11,7 @@ import {
 import { hashToken, unseal } from '../../platform/crypto';
 import { SESSION_COOKIE } from '../../platform/sessions';
 import { createTestApp, type TestApp, type TestClient } from '../../test/app';
-import { buildInstitution, buildUser, TEST_PASSWORD } from '../../test/factories';
+import { addMember, buildInstitution, buildNetwork, buildUser, TEST_PASSWORD } from '../../test/factories';
 import { startTestOidcProvider, type TestOidcProvider } from '../../test/oidc';
 import { totpNow } from './credentials';
 import { SSO_STATE_COOKIE } from './sso.routes';
@@ -52,6 +52,7 @@ async function createProvider(overrides: Record<string, unknown> = {}) {
     issuer: op.issuer,
     clientId: op.clientId,
     clientSecret: op.clientSecret,
+    emailDomains: 'student.le.ac.uk, le.ac.uk',
     ...overrides,
   });
   expect(res.statusCode, res.body).toBe(201);
@@ -93,6 +94,15 @@ async function ssoSignIn(c: TestClient, login: string, id = providerId) {
   return { res: await callback(c, back, state), back, state };
 }
 
+let schoolNetworkId: string;
+/** An account of the provider's institution (a member of one of its networks), with a university address. */
+async function schoolUser(overrides: Parameters<typeof buildUser>[1] = {}) {
+  schoolNetworkId ??= (await buildNetwork(db(), institution.id)).id;
+  const user = await buildUser(db(), { email: `person-${unique()}@student.le.ac.uk`, ...overrides });
+  await addMember(db(), { userId: user.id, networkId: schoolNetworkId, kind: 'student', yearOfStudy: 3 });
+  return user;
+}
+
 const stageOf = async (c: TestClient) => ((await c.get('/api/session')).json() as { stage: string }).stage;
 const count = async (table: typeof users | typeof ssoIdentities | typeof sessions | typeof auditEvents) =>
   (await db().select().from(table)).length;
@@ -118,6 +128,7 @@ describe('identity provider administration', () => {
       issuer: 'https://login.example.ac.uk',
       clientId: 'client-1',
       clientSecret: secret,
+      emailDomains: '@LE.ac.uk, student.le.ac.uk, le.ac.uk',
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({
@@ -127,6 +138,7 @@ describe('identity provider administration', () => {
       issuer: 'https://login.example.ac.uk',
       clientId: 'client-1',
       autoCreateAccounts: false,
+      emailDomains: ['le.ac.uk', 'student.le.ac.uk'],
     });
     const id = res.json().id as string;
     const [row] = await db().select().from(identityProviders).where(eq(identityProviders.id, id));
@@ -160,6 +172,7 @@ describe('identity provider administration', () => {
       issuer: 'https://login.example.ac.uk',
       clientId: 'c',
       clientSecret: 's',
+      emailDomains: 'le.ac.uk',
     };
     const plainHttp = await admin.post('/api/admin/identity-providers', {
       ...base,
@@ -230,7 +243,7 @@ describe('single sign-on', () => {
   });
 
   it('signs in an existing account by its verified e-mail, links it, and uses the link next time', async () => {
-    const user = await buildUser(db(), { email: `amara-${unique()}@student.le.ac.uk` });
+    const user = await schoolUser({ email: `amara-${unique()}@student.le.ac.uk` });
     const account = newAccount({ email: user.email.toUpperCase() });
     const c = t.client();
     const { res, back, state } = await ssoSignIn(c, account.email);
@@ -316,7 +329,7 @@ describe('single sign-on', () => {
   });
 
   it('refuses an e-mail the IdP has not verified, even for an existing account', async () => {
-    const user = await buildUser(db());
+    const user = await schoolUser();
     const account = newAccount({ email: user.email, emailVerified: false });
     const linksBefore = await count(ssoIdentities);
     const usersBefore = await count(users);
@@ -332,7 +345,7 @@ describe('single sign-on', () => {
   });
 
   it('works once per state: a replayed callback is refused', async () => {
-    const user = await buildUser(db());
+    const user = await schoolUser();
     const account = newAccount({ email: user.email });
     const c = t.client();
     const { res, back, state } = await ssoSignIn(c, account.email);
@@ -350,7 +363,7 @@ describe('single sign-on', () => {
   });
 
   it('refuses a callback in a browser that did not start the sign-in, and burns that state', async () => {
-    const user = await buildUser(db());
+    const user = await schoolUser();
     const account = newAccount({ email: user.email });
     const attacker = t.client();
     const { location, state } = await start(attacker);
@@ -370,7 +383,7 @@ describe('single sign-on', () => {
   });
 
   it('refuses a tampered code, and reports a cancelled sign-in', async () => {
-    const user = await buildUser(db());
+    const user = await schoolUser();
     const account = newAccount({ email: user.email });
     const c = t.client();
     const { location, state } = await start(c);
@@ -425,7 +438,7 @@ describe('single sign-on', () => {
   });
 
   it('still asks for the TOTP code of an account that has it', async () => {
-    const user = await buildUser(db(), { totpMasterKey: t.app.services.masterKey });
+    const user = await schoolUser({ totpMasterKey: t.app.services.masterKey });
     const account = newAccount({ email: user.email });
     const c = t.client();
     const { res } = await ssoSignIn(c, account.email);
@@ -440,7 +453,7 @@ describe('single sign-on', () => {
   });
 
   it('refuses a disabled account', async () => {
-    const user = await buildUser(db(), { disabledAt: new Date() });
+    const user = await schoolUser({ disabledAt: new Date() });
     const account = newAccount({ email: user.email });
     const c = t.client();
     const { res } = await ssoSignIn(c, account.email);
@@ -449,9 +462,80 @@ describe('single sign-on', () => {
     expect(await db().select().from(ssoIdentities).where(eq(ssoIdentities.userId, user.id))).toHaveLength(0);
   });
 
+  it('a provider added for school B cannot sign in as a school A user with the same e-mail', async () => {
+    // School A's person, with an address in a domain school B's provider also claims.
+    const schoolA = await buildInstitution(db(), { name: 'School A' });
+    const networkA = await buildNetwork(db(), schoolA.id);
+    const victim = await buildUser(db(), { email: `victim-${unique()}@le.ac.uk` });
+    await addMember(db(), { userId: victim.id, networkId: networkA.id, kind: 'staff' });
+    // School B's (hostile or careless) provider asserts the victim's verified e-mail.
+    const account = newAccount({ email: victim.email });
+    const auditBefore = await count(auditEvents);
+    const c = t.client();
+    const { res } = await ssoSignIn(c, account.email);
+    expect(res.headers.location).toBe('/sign-in?sso_error=account_elsewhere');
+    expect(res.cookies.find((x) => x.name === SESSION_COOKIE)).toBeUndefined();
+    expect(await stageOf(c)).toBe('signed_out');
+    expect(await db().select().from(sessions).where(eq(sessions.userId, victim.id))).toHaveLength(0);
+    expect(await db().select().from(ssoIdentities).where(eq(ssoIdentities.userId, victim.id))).toHaveLength(
+      0,
+    );
+    // The attempt is audited (outside the refused sign-in's transaction).
+    const events = await db().select().from(auditEvents).where(eq(auditEvents.action, 'sso.refused'));
+    expect(await count(auditEvents)).toBe(auditBefore + 1);
+    expect(events.at(-1)).toMatchObject({
+      subjectType: 'identity_provider',
+      subjectId: providerId,
+      data: { reason: 'account_elsewhere', targetUserId: victim.id },
+    });
+  });
+
+  it('a provider cannot vouch for an address outside its e-mail domains, nor create an account with one', async () => {
+    const outsider = await schoolUser({ email: `admin-${unique()}@other-school.ac.uk` });
+    const existing = newAccount({ email: outsider.email });
+    const first = await ssoSignIn(t.client(), existing.email);
+    expect(first.res.headers.location).toBe('/sign-in?sso_error=email_domain');
+    expect(await db().select().from(ssoIdentities).where(eq(ssoIdentities.userId, outsider.id))).toHaveLength(
+      0,
+    );
+
+    const stranger = newAccount({ email: `new-${unique()}@other-school.ac.uk` });
+    const usersBefore = await count(users);
+    const second = await ssoSignIn(t.client(), stranger.email, autoProviderId);
+    expect(second.res.headers.location).toBe('/sign-in?sso_error=email_domain');
+    expect(await count(users)).toBe(usersBefore);
+    const refused = await db().select().from(auditEvents).where(eq(auditEvents.action, 'sso.refused'));
+    expect(refused.slice(-2).map((e) => (e.data as { reason: string }).reason)).toEqual([
+      'email_domain',
+      'email_domain',
+    ]);
+  });
+
+  it('a provider needs its e-mail domains', async () => {
+    const res = await admin.post('/api/admin/identity-providers', {
+      institutionId: institution.id,
+      name: 'No domains',
+      issuer: op.issuer,
+      clientId: op.clientId,
+      clientSecret: op.clientSecret,
+      emailDomains: '',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields).toEqual([expect.objectContaining({ path: 'emailDomains' })]);
+    const bad = await admin.post('/api/admin/identity-providers', {
+      institutionId: institution.id,
+      name: 'Bad domains',
+      issuer: op.issuer,
+      clientId: op.clientId,
+      clientSecret: op.clientSecret,
+      emailDomains: 'le.ac.uk, not a domain',
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('stops sign-ins through a deleted provider and drops its links', async () => {
     const { id } = await createProvider({ name: 'Short-lived' });
-    const user = await buildUser(db());
+    const user = await schoolUser();
     const account = newAccount({ email: user.email });
     // Link through this provider, and leave one sign-in half-way.
     const linked = await ssoSignIn(t.client(), account.email, id);

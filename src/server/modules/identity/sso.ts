@@ -1,8 +1,17 @@
 import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import * as oidc from 'openid-client';
 import type { z } from 'zod';
-import type { Db } from '../../../db/client';
-import { identityProviders, institutions, ssoIdentities, ssoStates, users } from '../../../db/schema';
+import { type Db, queryRows } from '../../../db/client';
+import {
+  identityProviders,
+  institutionRoles,
+  institutions,
+  memberships,
+  networks,
+  ssoIdentities,
+  ssoStates,
+  users,
+} from '../../../db/schema';
 import { Email, Limits, type SsoProviderCreateSchema } from '../../../shared/identity/schema';
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
@@ -29,6 +38,10 @@ export type SsoFailureCode =
   | 'no_account'
   | 'account_disabled'
   | 'account_conflict'
+  /** The identity's e-mail is outside the provider's domains. */
+  | 'email_domain'
+  /** The account with that e-mail does not belong to the provider's institution. */
+  | 'account_elsewhere'
   | 'failed';
 
 export class SsoFailure extends Error {
@@ -36,6 +49,8 @@ export class SsoFailure extends Error {
     readonly code: SsoFailureCode,
     /** For the log: never a token, code or state. */
     readonly reason: string,
+    /** For the audit log: an attempt to use an identity beyond what its provider may vouch for. */
+    readonly refused?: { providerId: string; userId: string | null },
   ) {
     super(reason);
   }
@@ -67,6 +82,7 @@ const adminColumns = {
   issuer: identityProviders.issuer,
   clientId: identityProviders.clientId,
   autoCreateAccounts: identityProviders.autoCreateAccounts,
+  emailDomains: identityProviders.emailDomains,
 };
 
 /** Providers as admins see them: never the client secret. */
@@ -110,6 +126,7 @@ export async function createProvider(
         clientId: input.clientId,
         clientSecretSealed: seal(masterKey, SECRET_PURPOSE, input.clientSecret),
         autoCreateAccounts: input.autoCreateAccounts,
+        emailDomains: input.emailDomains,
       })
       .returning(adminColumns);
     await recordAudit(tx, {
@@ -123,6 +140,7 @@ export async function createProvider(
         issuer: input.issuer,
         clientId: input.clientId,
         autoCreateAccounts: input.autoCreateAccounts,
+        emailDomains: input.emailDomains,
       },
     });
     return row!;
@@ -329,12 +347,51 @@ export async function completeSsoSignIn(
   } catch (error) {
     throw new SsoFailure('token_error', `code exchange failed: ${describe(error)}`);
   }
-  return linkAndResolve(db, provider, claims);
+  try {
+    return await linkAndResolve(db, provider, claims);
+  } catch (error) {
+    // The refusal is recorded outside the sign-in's (rolled back) transaction.
+    if (error instanceof SsoFailure && error.refused) {
+      await db.transaction((tx) =>
+        recordAudit(tx, {
+          actorUserId: null,
+          action: 'sso.refused',
+          subjectType: 'identity_provider',
+          subjectId: error.refused!.providerId,
+          data: { reason: error.code, targetUserId: error.refused!.userId },
+        }),
+      );
+    }
+    throw error;
+  }
+}
+
+/** Whether an e-mail address is in one of a provider's domains (exactly: a subdomain is listed on its own). */
+export function emailInDomains(email: string, domains: readonly string[]): boolean {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return false;
+  const domain = email.slice(at + 1).toLowerCase();
+  return domains.some((d) => d.toLowerCase() === domain);
+}
+
+/** Whether an account belongs to an institution: a member of one of its networks, or one of its case handlers. */
+async function belongsToInstitution(tx: Db, userId: string, institutionId: string): Promise<boolean> {
+  const [row] = await queryRows<{ belongs: boolean }>(
+    tx,
+    sql`select exists (select 1 from ${memberships} m join ${networks} n on n.id = m.network_id
+                        where m.user_id = ${userId} and n.institution_id = ${institutionId})
+            or exists (select 1 from ${institutionRoles} r
+                        where r.user_id = ${userId} and r.institution_id = ${institutionId}) as belongs`,
+  );
+  return row?.belongs === true;
 }
 
 /**
  * The account for a verified identity: an existing link; else the account with the same
- * verified e-mail (linked now); else a new account when the provider allows it.
+ * verified e-mail (linked now); else a new account when the provider allows it. A provider vouches
+ * only for addresses in its own e-mail domains, and an existing account is linked only when it
+ * belongs to the provider's institution: a provider added for one school cannot sign anyone in as
+ * a person of another (refused, and audited by the caller).
  */
 async function linkAndResolve(
   db: Db,
@@ -358,7 +415,19 @@ async function linkAndResolve(
         .select({ id: users.id, disabledAt: users.disabledAt, totpEnabledAt: users.totpEnabledAt })
         .from(users)
         .where(eq(sql`lower(${users.email})`, email.data));
+      if (!emailInDomains(email.data, provider.emailDomains)) {
+        throw new SsoFailure('email_domain', 'e-mail outside the provider’s domains', {
+          providerId: provider.id,
+          userId: existing?.id ?? null,
+        });
+      }
       if (existing) {
+        if (!(await belongsToInstitution(tx, existing.id, provider.institutionId))) {
+          throw new SsoFailure('account_elsewhere', 'account does not belong to the provider’s institution', {
+            providerId: provider.id,
+            userId: existing.id,
+          });
+        }
         const [other] = await tx
           .select({ subject: ssoIdentities.subject })
           .from(ssoIdentities)

@@ -35,6 +35,10 @@ const SSO_ERRORS: Record<string, string> = {
   account_disabled: 'This account has been disabled. Contact your network’s co-chairs or an administrator.',
   account_conflict:
     'That university login is already linked to a different Upstander account. Sign in with your e-mail and password, or ask an administrator.',
+  email_domain:
+    'That university login’s e-mail address is not one this sign-in option may vouch for. Sign in with your e-mail and password, or ask an administrator.',
+  account_elsewhere:
+    'Your Upstander account is not part of that university, so it cannot be signed in with that university’s login. Sign in with your e-mail and password.',
   failed: `Signing in with your university did not work. ${TRY_AGAIN}`,
 };
 

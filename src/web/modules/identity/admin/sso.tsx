@@ -34,8 +34,9 @@ export function SsoProvidersPage() {
   return (
     <AdminPage title="Single sign-on">
       <p>
-        Each provider adds a “Sign in with …” button to the sign-in page. People are matched to their
-        Upstander account by e-mail address.
+        Each provider adds a “Sign in with …” button to the sign-in page. A provider vouches only for e-mail
+        addresses in the domains you give it, and it signs people in to an existing Upstander account only
+        when that account belongs to the provider’s institution.
       </p>
       <p>
         Register this redirect URI with the university’s identity provider:{' '}
@@ -90,6 +91,10 @@ function ProviderRow({
         <dd className="break">{provider.issuer}</dd>
         <dt>Client ID</dt>
         <dd className="break">{provider.clientId}</dd>
+        <dt>E-mail domains</dt>
+        <dd className="break">
+          {provider.emailDomains.length ? provider.emailDomains.join(', ') : 'None: no one can sign in'}
+        </dd>
         <dt>New accounts</dt>
         <dd>
           {provider.autoCreateAccounts ? 'Created on first sign-in' : 'Only existing accounts may sign in'}
@@ -140,7 +145,15 @@ function AddProvider({
   institutions: Institution[];
   onAdded: (m: string) => void;
 }) {
-  const form = useForm(['institutionId', 'name', 'issuer', 'clientId', 'clientSecret', 'autoCreateAccounts']);
+  const form = useForm([
+    'institutionId',
+    'name',
+    'issuer',
+    'clientId',
+    'clientSecret',
+    'emailDomains',
+    'autoCreateAccounts',
+  ]);
   return (
     <AddForm
       form={form}
@@ -180,6 +193,14 @@ function AddProvider({
         type="password"
         autoComplete="off"
         hint="Stored encrypted; it is never shown again."
+      />
+      <TextField
+        form={form}
+        name="emailDomains"
+        label="E-mail domains"
+        hint="The domains of this institution’s addresses, separated by commas, e.g. le.ac.uk, student.le.ac.uk. Sign-ins with any other address are refused."
+        autoComplete="off"
+        spellCheck={false}
       />
       <Field
         form={form}
