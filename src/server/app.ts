@@ -210,7 +210,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const serveWeb = (options.serveWeb ?? true) && fs.existsSync(indexHtml);
   if (serveWeb) {
     // fastify-static only supplies sendFile (safe path handling); the one route below declares its access.
-    await app.register(fastifyStatic, { root: webRoot, serve: false });
+    // The build wrote .br and .gz copies of every text file: sent by the request's Accept-Encoding.
+    await app.register(fastifyStatic, { root: webRoot, serve: false, preCompressed: true });
     registerRoutes(
       app,
       [
@@ -227,9 +228,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
             description: 'A file of the built web app (script, style, image)',
           },
             const file = (request.params as { '*': string })['*'];
-            reply.header('cache-control', 'public, max-age=31536000, immutable');
+            // Content-hashed names: cached for a year, never revalidated. (Set through sendFile, which
+            // would otherwise write its own Cache-Control over ours.)
             // sendFile streams asynchronously: wait for it, or registerRoutes answers an empty 200 first.
-            await reply.sendFile(`assets/${file}`);
+            await reply.sendFile(`assets/${file}`, { maxAge: 31_536_000_000, immutable: true });
             return undefined;
           },
         }),

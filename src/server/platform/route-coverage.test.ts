@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../test/app';
 
@@ -62,6 +63,25 @@ describe('route coverage', () => {
     const missing = await c.get('/assets/no-such-file.js');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it("sends the build precompressed by the request's Accept-Encoding, and plain to a client without one", async () => {
+    const c = t.client();
+    const shell = await c.get('/impact', { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(shell.headers['content-encoding']).toBe('br');
+    const script = /src="(\/assets\/index-[^"]+\.js)"/.exec(
+      zlib.brotliDecompressSync(shell.rawPayload).toString(),
+    )![1]!;
+    const br = await c.get(script, { headers: { 'accept-encoding': 'br' } });
+    const gz = await c.get(script, { headers: { 'accept-encoding': 'gzip' } });
+    const plain = await c.get(script, { headers: { 'accept-encoding': 'identity' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zlib.brotliDecompressSync(br.rawPayload).equals(plain.rawPayload)).toBe(true);
+    expect(zlib.gunzipSync(gz.rawPayload).equals(plain.rawPayload)).toBe(true);
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2.5);
+    expect(br.headers['cache-control']).toContain('immutable');
   });
 
   it('answers a path outside every page section with a real 404 (and the shell), robots.txt as text', async () => {
