@@ -14,7 +14,8 @@ import { concernsRoutes } from './modules/concerns/routes';
 import { identityRoutes } from './modules/identity/routes';
 import { meetingsRoutes } from './modules/meetings/routes';
 import { speakUpRoutes } from './modules/speak-up/routes';
-import { AppError, errorHandler } from './platform/errors';
+import { bindAuditKey, keyAuditChain } from './platform/audit/audit';
+import { AppError, errorHandler, serializeErrorForLog } from './platform/errors';
 import { createMailer, type Mailer } from './platform/mail';
 import { API_DOCS_CSS, buildOpenApiDocument, renderApiDocsPage } from './platform/openapi';
 import { databaseRateLimitStore, rateLimitError } from './platform/rate-limit';
@@ -69,6 +70,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       serializers: {
         req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched' }),
         res: (res) => ({ statusCode: res.statusCode }),
+        // Errors without the values in them: a database error's text can quote its query's values.
+        err: serializeErrorForLog,
       },
     },
   });
@@ -92,6 +95,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     log: app.log,
   };
   const secure = config.publicUrl.startsWith('https://');
+  // The audit chain is keyed from the master key; an upgraded instance re-keys its chain forward.
+  bindAuditKey(database.db, options.masterKey);
+  await keyAuditChain(database.db);
 
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {

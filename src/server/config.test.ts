@@ -7,7 +7,10 @@ describe('configuration', () => {
     expect(config.port).toBe(3000);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir.endsWith('/data')).toBe(true);
-    expect(config.masterKeyFile.endsWith('/data/keys/master.key')).toBe(true);
+    // The master key's default is outside the data folder; the old in-data default is moved out.
+    expect(config.masterKeyFile.endsWith('/.config/upstander/master.key')).toBe(true);
+    expect(config.masterKeyFile.startsWith(config.dataDir)).toBe(false);
+    expect(config.legacyMasterKeyFile?.endsWith('/data/keys/master.key')).toBe(true);
     expect(config.publicUrl).toBe('http://localhost:3000');
   });
 

@@ -1,4 +1,5 @@
 import { openConfiguredDatabase } from '../db/open-from-config';
+import { migrateAsOwner } from '../db/roles';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { loadDemo } from './demo';
@@ -28,15 +29,14 @@ async function main() {
   const config = loadConfig();
   const database = await openConfiguredDatabase(config);
   if (database.pool) {
-    // Migrations may run long (index builds on big tables): they get a connection of their own,
-    // and only the serving pool (not yet connected) gets the per-query time limit.
-    const migrator = await openConfiguredDatabase(config, 1);
-    await migrator.migrate().finally(() => migrator.close());
+    // Migrations may run long (index builds on big tables): they get a connection of their own (the
+    // owner's, MIGRATION_DATABASE_URL, when set), and only the serving pool gets the time limit.
+    await migrateAsOwner(config);
     database.pool.options.statement_timeout = statementTimeoutMs();
   } else {
     await database.migrate();
   }
-  const masterKey = loadMasterKey(config);
+  const masterKey = loadMasterKey(config, { say: (line) => console.log(`\n${line}`) });
   const app = await buildApp({ database, config, masterKey });
 
   if (args.has('--demo')) {

@@ -97,3 +97,87 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   }
   reply.status(appError.status).type('application/json').send(toBody(appError));
 }
+
+// ---- logging errors without the values in them --------------------------------------------------
+
+/** Fields of a PostgreSQL error (pg and PGlite) that name things, never values. */
+const DATABASE_NAME_FIELDS = ['constraint', 'table', 'column', 'schema', 'dataType', 'routine'] as const;
+
+type DatabaseErrorLike = Error & Partial<Record<(typeof DATABASE_NAME_FIELDS)[number] | 'code', unknown>>;
+
+function isDatabaseError(error: unknown): error is DatabaseErrorLike {
+  const e = error as { code?: unknown; severity?: unknown; name?: unknown };
+  return (
+    error instanceof Error &&
+    ((typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && 'severity' in error) ||
+      e.name === 'DatabaseError' ||
+      error.constructor.name === 'DrizzleQueryError')
+  );
+}
+
+/** The error and its causes, outermost first (bounded: a cause cycle must not hang the logger). */
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e && chain.length < 5 && !chain.includes(e); e = (e as { cause?: unknown }).cause)
+    chain.push(e);
+  return chain;
+}
+
+/** Only the "    at …" frames: the first lines of a stack repeat the message, values and all. */
+function framesOnly(stack: unknown): string {
+  if (typeof stack !== 'string') return '';
+  return stack
+    .split('\n')
+    .filter((line) => /^\s+at \S.*:\d+:\d+\)?$/.test(line))
+    .join('\n');
+}
+
+/** Scrubs a bare message string: a query's parameters, quoted values and key details go. */
+function scrubMessage(message: string): string {
+  return message
+    .replace(/\bparams:[\s\S]*$/, 'params: [redacted]')
+    .replace(/\bKey \([^)]*\)=\([\s\S]*?\)(?= |$)/g, 'Key [redacted]')
+    .replace(/"[^"]*"|'[^']*'/g, '"[redacted]"');
+}
+
+/**
+ * The log serializer for `err`. A database error's text can carry the values of its query (an
+ * e-mail address, a password hash, a sealed column): the driver's message and detail quote them
+ * and the query layer's message lists every parameter. So a database error, or any error caused by
+ * one, is logged as its class, SQLSTATE, the names of the constraint/table/column and the stack
+ * frames, never a message. Other errors keep their message; a bare string is scrubbed.
+ */
+export type LoggedError = { type: string; message: string; stack: string; [field: string]: unknown };
+
+export function serializeErrorForLog(error: unknown): LoggedError {
+  if (!(error instanceof Error)) {
+    return { type: typeof error, message: scrubMessage(String(error)), stack: '' };
+  }
+  const chain = causeChain(error);
+  const database = chain.find(isDatabaseError);
+  if (!database) {
+    return {
+      type: error.constructor.name,
+      message: scrubMessage(error.message),
+      stack: framesOnly(error.stack),
+      ...(typeof (error as Error & { code?: unknown }).code === 'string'
+        ? { code: (error as Error & { code: string }).code }
+        : {}),
+    };
+  }
+  const withCode = chain.find((e) => isDatabaseError(e) && typeof e.code === 'string') as
+    | DatabaseErrorLike
+    | undefined;
+  const names: Record<string, string> = {};
+  for (const field of DATABASE_NAME_FIELDS) {
+    const value = withCode?.[field];
+    if (typeof value === 'string' && value) names[field] = value;
+  }
+  return {
+    type: chain.map((e) => (e as Error).constructor?.name ?? typeof e).join(' ← '),
+    message: 'database error (message withheld: it can quote the values of the query)',
+    ...(typeof withCode?.code === 'string' ? { code: withCode.code } : {}),
+    ...names,
+    stack: framesOnly(error.stack),
+  };
+}

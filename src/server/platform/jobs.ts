@@ -74,7 +74,7 @@ export async function runJobSlot(
     await job
       .afterCommit(services)
       .catch((error: Error) =>
-        services.log.warn({ job: job.name, err: error.message }, 'job follow-up failed'),
+        services.log.warn({ job: job.name, err: error }, 'job follow-up failed'),
       );
   }
   return ran ? 'ran' : 'skipped';
@@ -115,7 +115,7 @@ export function startJobRunner(
           if (outcome === 'ran') services.log.info({ job: job.name }, 'scheduled job ran');
         } catch (error) {
           services.log.error(
-            { job: job.name, err: (error as Error).message },
+            { job: job.name, err: error },
             'scheduled job failed; will retry',
           );
         }

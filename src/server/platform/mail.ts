@@ -67,7 +67,7 @@ export function createMailer(options: {
             .where(eq(mailOutbox.id, mail.id));
           delivered++;
         } catch (error) {
-          log.warn({ mailId: mail.id, err: (error as Error).message }, 'mail delivery failed; will retry');
+          log.warn({ mailId: mail.id, err: error }, 'mail delivery failed; will retry');
           await db
             .update(mailOutbox)
             .set({ claimedAt: null, error: (error as Error).message.slice(0, 500) })

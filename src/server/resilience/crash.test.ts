@@ -296,7 +296,7 @@ describe(`crash safety on ${postgresUrl ? 'PostgreSQL' : 'PGlite'}`, () => {
       for (const kind of kinds) {
         expect(await kind.check(checked.db, context, sentTexts), kind.name).toEqual([]);
       }
-      const chain = await verifyAuditChain(checked.db);
+      const chain = await verifyAuditChain(checked.db, context.masterKey);
       expect(chain.problems).toEqual([]);
     } finally {
       if (!database) await checked.close();

@@ -21,7 +21,7 @@ export type TestApp = {
 
 /** A real app on a real, fresh database, driven in-process through Fastify's inject. */
 export async function createTestApp(
-  options: { env?: Record<string, string>; serveWeb?: boolean; database?: Database } = {},
+  options: { env?: Record<string, string>; serveWeb?: boolean; database?: Database; masterKey?: Buffer } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const config = loadConfig({
@@ -36,7 +36,7 @@ export async function createTestApp(
   const app = await buildApp({
     database,
     config,
-    masterKey: crypto.randomBytes(32),
+    masterKey: options.masterKey ?? crypto.randomBytes(32),
     logStream,
     serveWeb: options.serveWeb ?? false,
   });

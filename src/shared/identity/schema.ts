@@ -251,7 +251,10 @@ export const AuditEventSchema = z.object({
 export const AuditVerifySchema = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
+  headSeq: z.number().int(),
   headHash: z.string(),
+  /** Events written before the chain was keyed (anchored by the first keyed event). */
+  unkeyedEvents: z.number().int(),
   problems: z.array(z.object({ seq: z.number().int(), problem: z.string() })),
 });
 
@@ -327,6 +330,20 @@ export const AdminUserListSchema = z.object({
   total: z.number().int(),
   page: z.number().int(),
   pageSize: z.number().int(),
+});
+/** The newest audit event's link: keep it outside Upstander and check the chain against it later. */
+export const AuditHeadSchema = z.object({
+  seq: z.number().int(),
+  hash: z.string(),
+  occurredAt: z.iso.datetime().nullable(),
+});
+export const AuditVerifyQuerySchema = z.strictObject({
+  /** A head hash kept elsewhere earlier: the check fails when it is no longer in the chain. */
+  expectHead: z
+    .string()
+    .trim()
+    .regex(/^(hmac-sha256:)?[0-9a-f]{64}$/, 'Paste a head hash exactly as Upstander showed it.')
+    .optional(),
 });
 export const AuditQuerySchema = z.strictObject({
   /** Events older than this sequence number (the `seq` of the last event of the previous page). */

@@ -5,6 +5,7 @@ import {
   ConcernCreateSchema,
   ConcernDetailSchema,
   ConcernEditSchema,
+  ConcernEventParams,
   ConcernListQuerySchema,
   ConcernListSchema,
   ConcernParams,
@@ -15,6 +16,7 @@ import {
   HideRequestSchema,
   NetworkParams,
   ReceiptFollowSchema,
+  RedactRequestSchema,
   SimilarConcernsSchema,
   SimilarQuerySchema,
   SupportStateSchema,
@@ -35,6 +37,7 @@ import {
   listConcerns,
   loadNetwork,
   raiseConcern,
+  redactEdit,
   setForAgenda,
   setHidden,
   setSupport,
@@ -168,6 +171,21 @@ export function concernRoutes(services: Services): AnyRoute[] {
       response: ConcernDetailSchema,
       handler: async ({ params, body, actor }) => {
         await editConcern(db, actor!, params.id, body);
+        return concernDetail(db, actor, params.id);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/concerns/:id/history/:eventId/redact',
+      summary:
+        'Remove the wording of one edit from a concern’s history, with a reason (leads; which fields changed stays)',
+      tags: ['concerns'],
+      access: 'user',
+      params: ConcernEventParams,
+      body: RedactRequestSchema,
+      response: ConcernDetailSchema,
+      handler: async ({ params, body, actor }) => {
+        await redactEdit(db, actor!, params.id, params.eventId, body.reason);
         return concernDetail(db, actor, params.id);
       },
     }),

@@ -6,7 +6,9 @@ import {
   AdminUserSchema,
   AdminUserUpdateSchema,
   AuditEventSchema,
+  AuditHeadSchema,
   AuditQuerySchema,
+  AuditVerifyQuerySchema,
   AuditVerifySchema,
   InstitutionCreateSchema,
   InstitutionSchema,
@@ -15,7 +17,7 @@ import {
   NetworkUpdateSchema,
   OutboxMailSchema,
 } from '../../../shared/identity/schema';
-import { verifyAuditChain } from '../../platform/audit/verify';
+import { auditHead, verifyAuditChain } from '../../platform/audit/verify';
 import { type AnyRoute, defineRoute, IdParams, Uuid } from '../../platform/routes';
 import type { Services } from '../../platform/services';
 import {
@@ -91,7 +93,10 @@ export function adminRoutes(services: Services): AnyRoute[] {
       response: null,
       status: 201,
       handler: async ({ params, body, actor }) => {
-        await addMemberAsAdmin(db, actor!, params.id, body);
+        await addMemberAsAdmin(db, actor!, params.id, body, {
+          mailer: services.mailer,
+          publicUrl: services.config.publicUrl,
+        });
         return undefined;
       },
     }),
@@ -147,11 +152,12 @@ export function adminRoutes(services: Services): AnyRoute[] {
     defineRoute({
       method: 'GET',
       url: '/api/admin/mail-outbox',
-      summary: 'The 100 newest e-mails (the outbox to read when no SMTP server is set)',
+      summary:
+        'The 100 newest e-mails (the outbox to read when no SMTP server is set); others’ personal notifications are not listed',
       tags: ['admin'],
       access: 'admin',
       response: z.array(OutboxMailSchema),
-      handler: () => listOutbox(db),
+      handler: ({ actor }) => listOutbox(db, actor!.email),
     }),
     defineRoute({
       method: 'GET',
@@ -169,8 +175,18 @@ export function adminRoutes(services: Services): AnyRoute[] {
       summary: 'Check the audit log’s hash chain from the first event to the newest',
       tags: ['admin'],
       access: 'admin',
+      query: AuditVerifyQuerySchema,
       response: AuditVerifySchema,
-      handler: () => verifyAuditChain(db),
+      handler: ({ query }) => verifyAuditChain(db, services.masterKey, { expectHead: query.expectHead }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/admin/audit/head',
+      summary: 'The newest audit event’s link (head hash), to keep somewhere outside Upstander',
+      tags: ['admin'],
+      access: 'admin',
+      response: AuditHeadSchema,
+      handler: () => auditHead(db),
     }),
   ];
 }

@@ -25,7 +25,8 @@ import type {
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { conflict, forbidden, notFound } from '../../platform/errors';
-import { getNetworkSummary, type NetworkSummary } from './networks';
+import type { NotifyMail } from '../../platform/notifications';
+import { announceSelfAppointment, getNetworkSummary, type NetworkSummary } from './networks';
 import { mayChangeAdminFlags } from './policy';
 
 type Institution = z.infer<typeof InstitutionSchema>;
@@ -340,12 +341,13 @@ export async function revokeCaseHandlerRole(db: Db, actor: Actor, institutionId:
   });
 }
 
-/** An admin adds an existing account to a network directly (with any role). */
+/** An admin adds an existing account to a network directly (with any role); adding oneself is announced to its co-chairs. */
 export async function addMemberAsAdmin(
   db: Db,
   actor: Actor,
   networkId: string,
   input: z.infer<typeof AdminMembershipCreateSchema>,
+  mail: NotifyMail | null = null,
 ) {
   await db.transaction(async (tx) => {
     const [network] = await tx.select({ id: networks.id }).from(networks).where(eq(networks.id, networkId));
@@ -368,16 +370,22 @@ export async function addMemberAsAdmin(
       subjectId: networkId,
       data: { userId, after: membership },
     });
+    if (userId === actor.userId) await announceSelfAppointment(tx, actor, networkId, membership, mail);
   });
 }
 
 // ---- outbox and audit ---------------------------------------------------------------------------
 
-/** The newest mail, for an instance without SMTP (the dev outbox) and to check what was sent. */
-export async function listOutbox(db: Db): Promise<z.input<typeof OutboxMailSchema>[]> {
+/**
+ * The newest mail, for an instance without SMTP (the dev outbox) and to check what was sent.
+ * Personal notifications (about someone's concern or meeting) are listed to their recipient only:
+ * who was told what would tell an admin who wrote an anonymous concern.
+ */
+export async function listOutbox(db: Db, viewerEmail: string): Promise<z.input<typeof OutboxMailSchema>[]> {
   const rows = await db
     .select()
     .from(mailOutbox)
+    .where(or(eq(mailOutbox.personal, false), eq(mailOutbox.toAddress, viewerEmail)))
     .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
     .limit(OUTBOX_LIMIT);
   return rows.map((m) => ({

@@ -1,6 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { z } from 'zod';
-import type { AuditEventSchema, AuditVerifySchema } from '../../../../shared/identity/schema';
+import type {
+  AuditEventSchema,
+  AuditHeadSchema,
+  AuditVerifySchema,
+} from '../../../../shared/identity/schema';
 import { ApiFailure, api } from '../../../app/api';
 import { LoadError } from '../../../app/load';
 import { Loading } from '../../../app/page';
@@ -9,10 +13,24 @@ import { formatDateTime } from './outbox';
 
 type AuditEvent = z.infer<typeof AuditEventSchema>;
 type AuditVerify = z.infer<typeof AuditVerifySchema>;
+type AuditHead = z.infer<typeof AuditHeadSchema>;
+
+/** What each problem of a chain check means, in words. */
+const PROBLEMS: Record<string, string> = {
+  edited: 'changed after it was written (its hash no longer matches)',
+  removed_or_reordered: 'does not follow the event before it (an event was removed or moved)',
+  gap: 'a sequence number is missing',
+  unkeyed_after_keyed: 'written without the master key',
+  not_keyed: 'no event carries a keyed hash, so nothing shows Upstander wrote this log',
+  expected_head_missing: 'the head hash you kept is not in the chain: events were removed or rewritten',
+};
 
 const message = (e: unknown) => (e instanceof ApiFailure ? e.message : 'Please try again.');
 
-/** `/admin/audit`: the append-only, hash-chained audit log, newest first, and a chain check. */
+/**
+ * `/admin/audit`: the append-only audit log, newest first; its head hash to keep outside Upstander;
+ * and a chain check, optionally against a head hash kept earlier.
+ */
 export function AuditPage() {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -21,6 +39,18 @@ export function AuditPage() {
   const [verify, setVerify] = useState<AuditVerify | null>(null);
   const [verifyError, setVerifyError] = useState<string | null>(null);
   const [verifying, setVerifying] = useState(false);
+  const [head, setHead] = useState<AuditHead | null>(null);
+  const [headError, setHeadError] = useState<string | null>(null);
+  const [keptHead, setKeptHead] = useState('');
+
+  const loadHead = async () => {
+    setHeadError(null);
+    try {
+      setHead(await api.get<AuditHead>('/api/admin/audit/head'));
+    } catch (e) {
+      setHeadError(message(e));
+    }
+  };
 
   const load = async (before: number | null) => {
     setError(null);
@@ -41,17 +71,51 @@ export function AuditPage() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: first page once
   useEffect(() => {
     void load(null);
+    void loadHead();
   }, []);
 
   const oldest = events?.length ? Math.min(...events.map((e) => e.seq)) : null;
 
   return (
     <AdminPage title="Audit log">
+      <section className="section" aria-labelledby="head-heading">
+        <h2 id="head-heading">Head hash to keep elsewhere</h2>
+        <p>
+          The newest event’s hash covers every event before it. Copy it somewhere outside Upstander (a note
+          kept by someone else, or another system) now and then. A check against it later shows whether any
+          event up to it was changed or removed.
+        </p>
+        {headError ? <LoadError message={headError} retry={() => void loadHead()} /> : null}
+        {head ? (
+          head.seq === 0 ? (
+            <p>No events yet.</p>
+          ) : (
+            <p>
+              Event #{head.seq}
+              {head.occurredAt ? ` (${formatDateTime(head.occurredAt)})` : ''}:{' '}
+              <code className="break">{head.hash}</code>
+            </p>
+          )
+        ) : null}
+      </section>
       <section className="section">
         <h2 id="verify-heading">Check the chain</h2>
         <p>
-          Each event carries a hash of the one before. Checking recomputes every hash from the first event.
+          Each event carries a hash of the one before, keyed with the server’s master key. Checking recomputes
+          every hash from the first event.
         </p>
+        <div className="field">
+          <label htmlFor="kept-head">Head hash you kept earlier (optional)</label>
+          <input
+            id="kept-head"
+            type="text"
+            className="break"
+            autoComplete="off"
+            spellCheck={false}
+            value={keptHead}
+            onChange={(e) => setKeptHead(e.target.value)}
+          />
+        </div>
         <button
           type="button"
           className="button"
@@ -62,7 +126,13 @@ export function AuditPage() {
             setVerify(null);
             setVerifyError(null);
             try {
-              setVerify(await api.get<AuditVerify>('/api/admin/audit/verify'));
+              const kept = keptHead.trim();
+              setVerify(
+                await api.get<AuditVerify>(
+                  `/api/admin/audit/verify${kept ? `?expectHead=${encodeURIComponent(kept)}` : ''}`,
+                ),
+              );
+              void loadHead();
             } catch (e) {
               setVerifyError(message(e));
             } finally {
@@ -76,8 +146,9 @@ export function AuditPage() {
           {verifying ? <p>Checking…</p> : null}
           {verify?.ok ? (
             <p className="notice">
-              The chain is intact: {verify.checked} {verify.checked === 1 ? 'event' : 'events'} checked.
-              Latest hash: <code className="break">{verify.headHash}</code>
+              The chain is intact: {verify.checked} {verify.checked === 1 ? 'event' : 'events'} checked
+              {keptHead.trim() ? ', and the head hash you kept is in it' : ''}. Latest hash:{' '}
+              <code className="break">{verify.headHash}</code>
             </p>
           ) : null}
         </div>
@@ -92,7 +163,7 @@ export function AuditPage() {
             <ul>
               {verify.problems.map((p) => (
                 <li key={`${p.seq}-${p.problem}`}>
-                  Event {p.seq}: {p.problem}
+                  Event {p.seq}: {PROBLEMS[p.problem] ?? p.problem}
                 </li>
               ))}
             </ul>
