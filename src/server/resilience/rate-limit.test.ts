@@ -52,20 +52,22 @@ describe('rate limits', () => {
     }
   });
 
-  it('refuses the 11th sign-in a minute from one client with a 429, Retry-After and a clear message; another client gets through', async () => {
+  it('refuses the 6th reset request a minute from one client with a 429, Retry-After and a clear message; another client gets through', async () => {
     const address = '198.51.100.7';
+    const ask = (from: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/auth/password-reset/request',
+        payload: { email: 'nobody@example.ac.uk' },
+        ...fromClient(from),
+      });
     const statuses: number[] = [];
     let last = await t.app.inject({ method: 'GET', url: '/api/health' });
-    for (let i = 0; i < 11; i++) {
-      last = await t.app.inject({
-        method: 'POST',
-        url: '/api/auth/sign-in',
-        payload: { email: 'nobody@example.ac.uk', password: 'not the password' },
-        ...fromClient(address),
-      });
+    for (let i = 0; i < 6; i++) {
+      last = await ask(address);
       statuses.push(last.statusCode);
     }
-    expect(statuses.slice(0, 10).every((s) => s !== 429)).toBe(true);
+    expect(statuses.slice(0, 5).every((s) => s !== 429)).toBe(true);
     expect(last.statusCode).toBe(429);
     expect(last.json()).toMatchObject({
       error: { code: 'rate_limited', message: expect.stringMatching(/wait \d+ seconds? and try again/) },
@@ -73,14 +75,25 @@ describe('rate limits', () => {
     const retryAfter = Number(last.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((await ask('198.51.100.8')).statusCode).not.toBe(429);
+  });
 
-    const other = await t.app.inject({
+  it('rate-limit rows cannot link an anonymous report to a sign-in: one client’s rows on two routes share no key', async () => {
+    const address = '198.51.100.12';
+    await lookUp(t.app, address);
+    await t.app.inject({
       method: 'POST',
-      url: '/api/auth/sign-in',
-      payload: { email: 'nobody@example.ac.uk', password: 'not the password' },
-      ...fromClient('198.51.100.8'),
+      url: '/api/auth/password-reset/request',
+      payload: { email: 'nobody@example.ac.uk' },
+      ...fromClient(address),
     });
-    expect(other.statusCode).not.toBe(429);
+    const rows = await counters();
+    const lookUpRows = rows.filter((r) => r.bucket === 'POST /api/speak-up/receipt/report');
+    const resetRows = rows.filter((r) => r.bucket === 'POST /api/auth/password-reset/request');
+    expect(lookUpRows.length).toBeGreaterThan(0);
+    expect(resetRows.length).toBeGreaterThan(0);
+    const lookUpKeys = new Set(lookUpRows.map((r) => r.client_key));
+    expect(resetRows.filter((r) => lookUpKeys.has(r.client_key))).toEqual([]);
   });
 
   it('counts per route: a client limited on one route may still use another', async () => {

@@ -157,6 +157,7 @@ export type PersonRef = z.infer<typeof PersonRefSchema>;
 
 export const NetworkParams = z.strictObject({ networkId: Id });
 export const ConcernParams = z.strictObject({ id: Id });
+export const ConcernEventParams = z.strictObject({ id: Id, eventId: Id });
 export const ActionParams = z.strictObject({ id: Id });
 export const MilestoneParams = z.strictObject({ id: Id, milestoneId: Id });
 export const AttachmentParams = z.strictObject({ id: Id, attachmentId: Id });
@@ -287,7 +288,9 @@ export const ConcernEventSchema = z.object({
   fromStatus: ConcernStatus.nullable(),
   toStatus: ConcernStatus.nullable(),
   /**
-   * What changed: `edited` → `{ changes: { field: { before, after } } }`; `status` and
+   * What changed: `edited` → `{ changes: { field: { before, after } } }` to the network's leads,
+   * `{ fields: [field] }` to everyone else, and `{ fields, redacted: { reason, at } }` once the
+   * leads removed its wording; `status` and
    * `meeting_decision` → `{ answer, reason?, meetingId? }`; `hidden` → `{ reason }`;
    * `linked_action` → `{ actionId, actionNumber }`; `agenda` → `{ forAgenda }`.
    */
@@ -322,6 +325,8 @@ export const ConcernDetailSchema = ConcernSummarySchema.extend({
     triage: z.boolean(),
     moderate: z.boolean(),
     flag: z.boolean(),
+    /** Remove the wording of an edit from the history (leads and admins). */
+    redactHistory: z.boolean(),
   }),
 });
 export type ConcernDetail = z.infer<typeof ConcernDetailSchema>;
@@ -408,6 +413,13 @@ export const HideRequestSchema = z.strictObject({
   ),
 });
 export type HideRequest = z.infer<typeof HideRequestSchema>;
+export const RedactRequestSchema = z.strictObject({
+  reason: text(
+    'why the wording is removed (it is kept with the history)',
+    ConcernLimits.reasonMin,
+    ConcernLimits.reasonMax,
+  ),
+});
 
 // ---- following a fully anonymous concern -----------------------------------------------------------
 

@@ -41,7 +41,7 @@ import {
   STATUS_LABELS,
   type SupportState,
 } from '../../../shared/concerns/schema';
-import type { Actor } from '../../platform/actor';
+import { type Actor, isLeadOf } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { isUniqueViolation } from '../../platform/db-errors';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors';
@@ -396,6 +396,8 @@ export async function concernDetail(
     .leftJoin(users, eq(users.id, concernEvents.actorId))
     .where(eq(concernEvents.concernId, id))
     .orderBy(asc(concernEvents.createdAt), asc(concernEvents.id));
+  // Earlier wording may hold what its author took out (a name, a detail): only leads read it.
+  const seesEarlierWording = !!actor && isLeadOf(actor, row.networkId);
   const timeline: ConcernEvent[] = events.map(({ event, actorName }) => {
     // The author's own steps (raising, editing) do not name an author this viewer may not see;
     // who hid a concern is for the leads.
@@ -409,7 +411,7 @@ export async function concernDetail(
       actor: showActor ? { id: event.actorId!, name: actorName ?? '' } : null,
       fromStatus: event.fromStatus,
       toStatus: event.toStatus,
-      data: event.data,
+      data: event.kind === 'edited' && !seesEarlierWording ? editSummary(event.data) : event.data,
     };
   });
   let hiddenBy: { id: string; name: string } | null = null;
@@ -446,11 +448,27 @@ export async function concernDetail(
       triage: manager && !row.hiddenAt,
       moderate: manager,
       flag: mayFlag(actor, f) && !loaded.flaggedByMe,
+      redactHistory: manager,
     },
   };
 }
 
 // ---- editing, with history ----------------------------------------------------------------------------
+
+type EditData = {
+  changes?: Record<string, { before: unknown; after: unknown }>;
+  fields?: string[];
+  redacted?: { reason: string; at: string };
+};
+
+/** An edit as members see it: which fields changed (and whether the leads removed the wording), not the wording. */
+function editSummary(data: Record<string, unknown>): Record<string, unknown> {
+  const edit = data as EditData;
+  return {
+    fields: edit.fields ?? Object.keys(edit.changes ?? {}),
+    ...(edit.redacted ? { redacted: edit.redacted } : {}),
+  };
+}
 
 const EDITABLE = ['title', 'description', 'category', 'moduleRef', 'placementSite'] as const;
 
@@ -497,14 +515,55 @@ export async function editConcern(
       data: { changes },
       createdAt: now,
     });
-    // The audit log is read by admins, who may not learn an anonymous author.
+    // The audit log is read by admins, who may not learn an anonymous author; it names the fields
+    // only, since the audit log cannot be redacted and the wording may be.
     const byAnonymousAuthor = row.authorId === actor.userId && row.visibility !== 'named';
     await recordAudit(tx, {
       actorUserId: byAnonymousAuthor ? null : actor.userId,
       action: 'concerns.edit',
       subjectType: 'concern',
       subjectId: id,
-      data: { changes, ...(byAnonymousAuthor ? { by: 'author' } : {}) },
+      data: { fields: Object.keys(changes), ...(byAnonymousAuthor ? { by: 'author' } : {}) },
+    });
+  });
+}
+
+/**
+ * Removes the earlier (and later) wording of one edit from a concern's history (the network's
+ * leads and admins), e.g. a name its author took out. Which fields changed stays; the reason is kept
+ * with the edit and in the audit log.
+ */
+export async function redactEdit(
+  db: Db,
+  actor: Actor,
+  id: string,
+  eventId: string,
+  reason: string,
+  options: WriteOptions = {},
+): Promise<void> {
+  const now = options.now ?? new Date();
+  await db.transaction(async (tx) => {
+    const row = await lockVisibleConcern(tx, actor, id);
+    if (!mayManageConcerns(actor, row.networkId)) {
+      throw forbidden('Only the network’s leads may remove wording from a concern’s history.');
+    }
+    const [event] = await tx
+      .select({ kind: concernEvents.kind, data: concernEvents.data })
+      .from(concernEvents)
+      .where(and(eq(concernEvents.id, eventId), eq(concernEvents.concernId, id)));
+    if (event?.kind !== 'edited') throw notFound('That edit');
+    if ((event.data as EditData).redacted) throw conflict('The wording of this edit was already removed.');
+    const fields = editSummary(event.data).fields as string[];
+    await tx
+      .update(concernEvents)
+      .set({ data: { fields, redacted: { reason, at: now.toISOString() } } })
+      .where(eq(concernEvents.id, eventId));
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'concerns.history_redact',
+      subjectType: 'concern',
+      subjectId: id,
+      data: { eventId, fields, reason },
     });
   });
 }

@@ -1,9 +1,11 @@
+import { and, eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import type { Db } from '../../../db/client';
+import { concernEvents } from '../../../db/schema';
 import { createSession, loadActor } from '../../platform/sessions';
 import { type Expect, everyone, type MatrixModule, managers, signedIn } from '../../test/matrix';
 import { addActionAttachment, addMilestone, createAction } from './actions';
-import { raiseConcern, setHidden } from './concerns';
+import { editConcern, raiseConcern, setHidden } from './concerns';
 import { postActionUpdate } from './triage';
 
 /**
@@ -28,6 +30,7 @@ const members = (status: number): Expect => ({
 
 type Extra = {
   concernId: string;
+  editEventId: string;
   othersConcernId: string;
   hiddenConcernId: string;
   receipt: string;
@@ -58,6 +61,11 @@ export const concernsMatrix: MatrixModule<Extra> = {
       await createSession(db, { userId: f.target.id, method: 'password', secondFactorDone: true, days: 1 }),
     );
     const concern = await raiseConcern(db, member, f.networkId, concernBody('Theatre headwear for braids'));
+    await editConcern(db, member, concern.id, { title: 'Theatre headwear for braids and locs' });
+    const [edit] = await db
+      .select({ id: concernEvents.id })
+      .from(concernEvents)
+      .where(and(eq(concernEvents.concernId, concern.id), eq(concernEvents.kind, 'edited')));
     const others = await raiseConcern(db, target, f.networkId, concernBody('Kara refused in theatre'));
     const hidden = await raiseConcern(db, target, f.networkId, concernBody('A concern hidden by the leads'));
     await setHidden(db, lead, hidden.id, { reason: 'It named a member of staff' });
@@ -90,6 +98,7 @@ export const concernsMatrix: MatrixModule<Extra> = {
     });
     return {
       concernId: concern.id,
+      editEventId: edit!.id,
       othersConcernId: others.id,
       hiddenConcernId: hidden.id,
       receipt: anonymous.receipt!,
@@ -171,6 +180,13 @@ export const concernsMatrix: MatrixModule<Extra> = {
         body: { reason: 'It is abusive' },
       }),
       expect: { ...members(200), admin: 403 },
+    },
+    'POST /api/concerns/:id/history/:eventId/redact': {
+      request: (_f, x) => ({
+        url: `/api/concerns/${x.concernId}/history/${x.editEventId}/redact`,
+        body: { reason: 'It named the registrar' },
+      }),
+      expect: managers(200),
     },
     'POST /api/concerns/:id/hide': {
       request: (_f, x) => ({

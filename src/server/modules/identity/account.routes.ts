@@ -15,6 +15,7 @@ import {
   changePassword,
   completePasswordReset,
   getProfile,
+  passwordResetWorker,
   requestPasswordReset,
   updateProfile,
 } from './account';
@@ -23,6 +24,9 @@ import { isUsableToken } from './mutations';
 /** One's own account: profile, password change, and password reset by e-mail. */
 export function accountRoutes(services: Services): AnyRoute[] {
   const { db } = services;
+  const resets = passwordResetWorker(services);
+  // Requests left by a stopped instance are handled when the next one starts.
+  resets.kick();
   return [
     defineRoute({
       method: 'GET',
@@ -73,7 +77,8 @@ export function accountRoutes(services: Services): AnyRoute[] {
       response: Ok,
       status: 202,
       handler: async ({ body }) => {
-        await requestPasswordReset(services, body.email);
+        await requestPasswordReset(db, body.email);
+        resets.kick();
         return { ok: true as const };
       },
     }),

@@ -1,10 +1,12 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../../db/client';
 import { auditEvents, mailOutbox, oneTimeTokens, sessions, users } from '../../../db/schema';
 import { hashToken, randomToken } from '../../platform/crypto';
 import { createTestApp, type TestApp, type TestClient } from '../../test/app';
 import { addMember, buildInstitution, buildNetwork, buildUser, TEST_PASSWORD } from '../../test/factories';
 import { startTestSmtp, type TestSmtp } from '../../test/smtp';
+import { handlePasswordResetRequests } from './account';
 import { totpNow } from './credentials';
 
 let t: TestApp;
@@ -19,6 +21,19 @@ afterAll(async () => {
 });
 
 const NEW_PASSWORD = 'a brand new long passphrase';
+
+const queuedResets = async () =>
+  (
+    await queryRows<{ n: number }>(t.database.db, sql`select count(*)::int as n from password_reset_requests`)
+  )[0]!.n;
+/** Waits until no reset request is queued (a row being handled stays visible until its transaction commits). */
+async function resetsHandled() {
+  for (let i = 0; i < 500 && (await queuedResets()) > 0; i++) {
+    await handlePasswordResetRequests(t.app.services);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(await queuedResets()).toBe(0);
+}
 
 async function signedIn(email: string, password = TEST_PASSWORD): Promise<TestClient> {
   const c = t.client();
@@ -166,12 +181,17 @@ describe('password change', () => {
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'users.password_change'), eq(auditEvents.subjectId, user.id)));
-    expect(event!.data).toEqual({ otherSessionsEnded: 1 });
+    expect(event!.data).toEqual({ otherSessionsEnded: 1, feedsRevoked: 0 });
   });
 });
 
 describe('password reset by e-mail', () => {
-  const requestReset = (email: string) => t.client().post('/api/auth/password-reset/request', { email });
+  /** Asks for a link, then waits until the background worker has handled the queued request. */
+  const requestReset = async (email: string) => {
+    const res = await t.client().post('/api/auth/password-reset/request', { email });
+    await resetsHandled();
+    return res;
+  };
   const linkIn = (text: string) => {
     const match = /(\S+)\/reset-password\/([A-Za-z0-9_-]+)/.exec(text);
     expect(match, text).not.toBeNull();
@@ -263,6 +283,70 @@ describe('password reset by e-mail', () => {
     expect((await db().select().from(oneTimeTokens)).length).toBe(tokensBefore);
     expect((await db().select().from(mailOutbox)).length).toBe(outboxBefore);
     expect(await auditCount()).toBe(auditBefore);
+  });
+
+  it('password-reset timing cannot tell who has an account: the request does the same database work for both', async () => {
+    const known = await buildUser(db());
+    // Every statement the database runs while each request is answered (PGlite: the one connection).
+    const pglite = t.database.pglite;
+    const recorded: string[] = [];
+    const restore: (() => void)[] = [];
+    if (pglite) {
+      for (const method of ['query', 'exec', 'transaction'] as const) {
+        const original = pglite[method].bind(pglite) as (...args: unknown[]) => unknown;
+        (pglite as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+          recorded.push(method === 'transaction' ? 'begin' : String(args[0]));
+          return original(...args);
+        };
+        restore.push(() => {
+          (pglite as unknown as Record<string, unknown>)[method] = original;
+        });
+      }
+    }
+    const snapshot = async () => ({
+      tokens: (await db().select().from(oneTimeTokens)).length,
+      outbox: (await db().select().from(mailOutbox)).length,
+      audit: await auditCount(),
+      queued: await queuedResets(),
+    });
+    const answer = async (email: string) => {
+      await resetsHandled();
+      const before = await snapshot();
+      recorded.length = 0;
+      const res = await t.client().post('/api/auth/password-reset/request', { email });
+      const statements = [...recorded];
+      const after = await snapshot();
+      return {
+        res,
+        statements,
+        change: {
+          ...after,
+          audit: after.audit - before.audit,
+          tokens: after.tokens - before.tokens,
+          outbox: after.outbox - before.outbox,
+        },
+      };
+    };
+    try {
+      const forKnown = await answer(known.email);
+      const forUnknown = await answer('no-account-here@example.ac.uk');
+      expect(forKnown.res.statusCode).toBe(202);
+      expect(forUnknown.res.body).toBe(forKnown.res.body);
+      // Answered before any account-dependent work: one queued row each, nothing else yet.
+      expect(forKnown.change).toEqual({ tokens: 0, outbox: 0, audit: 0, queued: 1 });
+      expect(forUnknown.change).toEqual(forKnown.change);
+      if (pglite) {
+        expect(forKnown.statements.length).toBeGreaterThan(0);
+        expect(forUnknown.statements).toEqual(forKnown.statements);
+      }
+    } finally {
+      for (const undo of restore) undo();
+    }
+    // Afterwards, in the background, only the account holder gets a link.
+    await resetsHandled();
+    const mail = await smtp.waitFor((m) => m.to.includes(known.email));
+    expect(mail.subject).toBe('Reset your Upstander password');
+    expect(smtp.messages.some((m) => m.to.includes('no-account-here@example.ac.uk'))).toBe(false);
   });
 
   it('keeps only the newest link working', async () => {

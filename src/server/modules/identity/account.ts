@@ -1,6 +1,6 @@
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { oneTimeTokens, sessions, users } from '../../../db/schema';
+import { oneTimeTokens, passwordResetRequests, sessions, users } from '../../../db/schema';
 import type { Profile } from '../../../shared/identity/schema';
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
@@ -96,60 +96,128 @@ export async function changePassword(
 }
 
 /**
- * Sends a reset link if an active account has this e-mail; otherwise does nothing. The caller
- * answers the same either way, so the form cannot be used to find out who has an account.
+ * Asks for a reset link. This only queues the request, one row, the same whether or not an
+ * account has the address, and the caller answers at once: the work that depends on the account
+ * (a link, an e-mail, an audit event) happens afterwards, in `handlePasswordResetRequests`, so
+ * neither the answer nor its timing tells anyone who has an account.
  */
-export async function requestPasswordReset(services: Services, email: string): Promise<void> {
+export async function requestPasswordReset(db: Db, email: string): Promise<void> {
+  await db.insert(passwordResetRequests).values({ email: email.toLowerCase() });
+}
+
+/** Requests older than this are dropped unhandled (the person has long since tried again). */
+const RESET_REQUEST_MAX_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Handles queued reset requests: for each, sends a link if an active account has the address,
+ * otherwise does nothing. Each row is claimed (deleted) in the transaction that handles it, so
+ * several instances never send one link twice. Returns how many requests were handled.
+ */
+export async function handlePasswordResetRequests(services: Services): Promise<number> {
   const { db, mailer, config } = services;
-  const [user] = await db
-    .select({ id: users.id, email: users.email, name: users.name })
-    .from(users)
-    .where(and(eq(sql`lower(${users.email})`, email.toLowerCase()), isNull(users.disabledAt)))
-    .limit(1);
-  if (!user) return;
-  const token = randomToken(32);
-  await db.transaction(async (tx) => {
-    // Only the newest link works.
-    await tx
-      .delete(oneTimeTokens)
-      .where(
-        and(
-          eq(oneTimeTokens.purpose, 'password_reset'),
-          eq(oneTimeTokens.userId, user.id),
-          isNull(oneTimeTokens.usedAt),
-        ),
-      );
-    await tx.insert(oneTimeTokens).values({
-      purpose: 'password_reset',
-      tokenHash: hashToken(token),
-      userId: user.id,
-      email: user.email,
-      expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS),
+  let handled = 0;
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const [request] = await tx
+        .delete(passwordResetRequests)
+        .where(
+          eq(
+            passwordResetRequests.id,
+            sql`(select id from ${passwordResetRequests} order by created_at limit 1 for update skip locked)`,
+          ),
+        )
+        .returning();
+      if (!request) return false;
+      if (Date.now() - request.requestedAt.getTime() > RESET_REQUEST_MAX_AGE_MS) return true;
+      const [user] = await tx
+        .select({ id: users.id, email: users.email, name: users.name })
+        .from(users)
+        .where(and(eq(sql`lower(${users.email})`, request.email), isNull(users.disabledAt)))
+        .limit(1);
+      if (!user) return true;
+      const token = randomToken(32);
+      // Only the newest link works.
+      await tx
+        .delete(oneTimeTokens)
+        .where(
+          and(
+            eq(oneTimeTokens.purpose, 'password_reset'),
+            eq(oneTimeTokens.userId, user.id),
+            isNull(oneTimeTokens.usedAt),
+          ),
+        );
+      await tx.insert(oneTimeTokens).values({
+        purpose: 'password_reset',
+        tokenHash: hashToken(token),
+        userId: user.id,
+        email: user.email,
+        expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS),
+      });
+      await mailer.queue(tx, {
+        to: user.email,
+        subject: 'Reset your Upstander password',
+        text: [
+          `Hello ${user.name},`,
+          '',
+          'Someone (we hope you) asked to reset the password of your Upstander account.',
+          'To choose a new password, open this link within the next hour:',
+          '',
+          `${config.publicUrl}/reset-password/${token}`,
+          '',
+          'The link works once. If you did not ask for this, ignore this e-mail: your password stays as it is.',
+        ].join('\n'),
+      });
+      await recordAudit(tx, {
+        actorUserId: null,
+        action: 'users.password_reset_request',
+        subjectType: 'user',
+        subjectId: user.id,
+      });
+      return true;
     });
-    await mailer.queue(tx, {
-      to: user.email,
-      subject: 'Reset your Upstander password',
-      text: [
-        `Hello ${user.name},`,
-        '',
-        'Someone (we hope you) asked to reset the password of your Upstander account.',
-        'To choose a new password, open this link within the next hour:',
-        '',
-        `${config.publicUrl}/reset-password/${token}`,
-        '',
-        'The link works once. If you did not ask for this, ignore this e-mail: your password stays as it is.',
-      ].join('\n'),
+    if (!done) break;
+    handled++;
+  }
+  if (handled > 0) {
+    await mailer.deliverPending().catch((error: Error) => {
+      services.log.warn({ err: error.message }, 'mail delivery run failed; queued mail will be retried');
     });
-    await recordAudit(tx, {
-      actorUserId: null,
-      action: 'users.password_reset_request',
-      subjectType: 'user',
-      subjectId: user.id,
-    });
-  });
-  mailer.deliverPending().catch((error: Error) => {
-    services.log.warn({ err: error.message }, 'mail delivery run failed; queued mail will be retried');
-  });
+  }
+  return handled;
+}
+
+/**
+ * Runs `handlePasswordResetRequests` in the background, one run at a time per instance; a kick
+ * while a run is going makes it go round once more. `settled()` waits for the queue to be empty
+ * (tests, and shutting down).
+ */
+export function passwordResetWorker(services: Services) {
+  let running: Promise<void> | null = null;
+  let again = false;
+  const run = async () => {
+    do {
+      again = false;
+      await handlePasswordResetRequests(services).catch((error: Error) => {
+        services.log.warn({ err: error.message }, 'password-reset requests could not be handled; will retry');
+      });
+    } while (again);
+  };
+  return {
+    kick() {
+      if (running) {
+        again = true;
+        return;
+      }
+      // After this request's answer has gone, with a little jitter: nothing that depends on the
+      // account is done on the request's time.
+      running = new Promise<void>((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 100))).then(run).finally(() => {
+        running = null;
+      });
+    },
+    async settled() {
+      while (running) await running;
+    },
+  };
 }
 
 /**

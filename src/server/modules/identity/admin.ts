@@ -26,6 +26,7 @@ import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { conflict, forbidden, notFound } from '../../platform/errors';
 import type { NotifyMail } from '../../platform/notifications';
+import { revokeFeedsOfUser } from '../meetings/calendar';
 import { announceSelfAppointment, getNetworkSummary, type NetworkSummary } from './networks';
 import { mayChangeAdminFlags } from './policy';
 
@@ -274,7 +275,11 @@ export async function updateUserFlags(
       .update(users)
       .set({ isAdmin, disabledAt: disabled ? (before.disabledAt ?? new Date()) : null })
       .where(eq(users.id, userId));
-    if (disabled) await tx.delete(sessions).where(eq(sessions.userId, userId));
+    if (disabled) {
+      await tx.delete(sessions).where(eq(sessions.userId, userId));
+      // Calendar-feed addresses stay dead if the account is enabled again: new ones must be made.
+      await revokeFeedsOfUser(tx, userId);
+    }
     await recordAudit(tx, {
       actorUserId: actor.userId,
       action: 'users.admin_flags',

@@ -58,13 +58,18 @@ export function networkRoutes(services: Services): AnyRoute[] {
     defineRoute({
       method: 'PUT',
       url: '/api/networks/:id/members/:userId',
-      summary: 'Change a membership: kind, year of study, role and lead title (leads and admins)',
+      summary:
+        'Change a membership: kind, year of study, role and lead title (leads and admins; a kind by co-chairs and admins, never one’s own)',
       tags: ['networks'],
       access: 'user',
       params: MemberParams,
       body: MembershipUpdateSchema,
       response: NetworkMemberSchema,
-      handler: ({ params, body, actor }) => updateMembership(db, actor!, params.id, params.userId, body),
+      handler: ({ params, body, actor }) =>
+        updateMembership(db, actor!, params.id, params.userId, body, {
+          mailer: services.mailer,
+          publicUrl: services.config.publicUrl,
+        }),
     }),
     defineRoute({
       method: 'DELETE',

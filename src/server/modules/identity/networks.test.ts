@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, memberships } from '../../../db/schema';
+import { auditEvents, memberships, notifications } from '../../../db/schema';
 import { createTestApp, type TestApp } from '../../test/app';
 import { addMember, buildInstitution, buildNetwork, buildUser, TEST_PASSWORD } from '../../test/factories';
 import { totpNow } from './credentials';
@@ -285,6 +285,87 @@ describe('PUT /api/networks/:id/members/:userId', () => {
     expect((await c.delete(`/api/networks/${network.id}/members/${chair.id}`)).statusCode).toBe(409);
     expect(await membershipOf(network.id, chair.id)).not.toBeNull();
     expect(await auditCount()).toBe(before);
+  });
+
+  it('a co-chair cannot triple their poll weight by relabelling themselves', async () => {
+    const s = await setup();
+    const staffChair = await signIn(s.staffChair);
+    const before = await auditCount();
+    const asStudent = { kind: 'student', yearOfStudy: 2, role: 'lead', leadTitle: 'co_chair' };
+    const self = await staffChair.put(`/api/networks/${s.network.id}/members/${s.staffChair.id}`, asStudent);
+    expect(self.statusCode).toBe(403);
+    expect(self.json().error.message).toMatch(/another co-chair/);
+    // Nor may an admin relabel themselves.
+    await addMember(t.database.db, { userId: admin.user.id, networkId: s.network.id, kind: 'staff' });
+    const adminSelf = await admin.put(`/api/networks/${s.network.id}/members/${admin.user.id}`, {
+      ...asMember,
+      kind: 'student',
+    });
+    expect(adminSelf.statusCode).toBe(403);
+    expect(await membershipOf(s.network.id, s.staffChair.id)).toMatchObject({ kind: 'staff' });
+    expect(await membershipOf(s.network.id, admin.user.id)).toMatchObject({ kind: 'staff' });
+    expect(await auditCount()).toBe(before);
+    // The other co-chair may make the change (they approve it), and it is audited.
+    const approved = await (await signIn(s.studentChair)).put(
+      `/api/networks/${s.network.id}/members/${s.staffChair.id}`,
+      asStudent,
+    );
+    expect(approved.statusCode).toBe(200);
+    expect(await membershipOf(s.network.id, s.staffChair.id)).toMatchObject({ kind: 'student' });
+  });
+
+  it('an action lead cannot relabel a member to weigh their poll answers', async () => {
+    const s = await setup();
+    const lead = await signIn(s.actionLead);
+    const r = await lead.put(`/api/networks/${s.network.id}/members/${s.member2.id}`, {
+      kind: 'student',
+      yearOfStudy: 1,
+      role: 'member',
+      leadTitle: null,
+    });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.message).toBe(
+      'Only co-chairs and administrators may change whether someone is a student, staff or alumnus.',
+    );
+    expect(await membershipOf(s.network.id, s.member2.id)).toMatchObject({ kind: 'alumnus' });
+  });
+
+  it('an admin who makes themselves a lead is announced to the co-chairs', async () => {
+    const s = await setup();
+    const add = await admin.post(`/api/admin/networks/${s.network.id}/members`, {
+      userId: admin.user.id,
+      kind: 'staff',
+      yearOfStudy: null,
+      role: 'member',
+      leadTitle: null,
+    });
+    expect(add.statusCode).toBe(201);
+    const promote = await admin.put(`/api/networks/${s.network.id}/members/${admin.user.id}`, {
+      kind: 'staff',
+      yearOfStudy: null,
+      role: 'lead',
+      leadTitle: 'co_chair',
+    });
+    expect(promote.statusCode).toBe(200);
+    for (const chair of [s.studentChair, s.staffChair]) {
+      const told = await t.database.db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, chair.id), eq(notifications.kind, 'network.self_appointed')))
+        .orderBy(notifications.createdAt);
+      expect(told.map((n) => n.subject)).toEqual([
+        expect.stringMatching(/made themselves a member of/),
+        expect.stringMatching(/made themselves a co-chair of/),
+      ]);
+    }
+    // Members and the action lead are not told; the admin is not told about themselves.
+    for (const other of [s.member, s.actionLead, admin.user]) {
+      const told = await t.database.db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, other.id), eq(notifications.kind, 'network.self_appointed')));
+      expect(told).toHaveLength(0);
+    }
   });
 
   it('lets a co-chair step down when another co-chair remains', async () => {

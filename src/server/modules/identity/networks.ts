@@ -11,6 +11,7 @@ import type {
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { conflict, forbidden, notFound } from '../../platform/errors';
+import { type NotifyMail, notify } from '../../platform/notifications';
 import {
   mayAlterLead,
   mayChangeRole,
@@ -155,12 +156,58 @@ async function coChairCount(tx: Tx, networkId: string): Promise<number> {
 }
 
 const LAST_CO_CHAIR = 'A network keeps at least one co-chair. Appoint another co-chair first.';
+const OWN_KIND =
+  'Your own kind (student, staff or alumnus) is changed by another co-chair or an administrator, not by you: ask them to change it here. It decides how much your poll answers weigh.';
+const OTHERS_KIND =
+  'Only co-chairs and administrators may change whether someone is a student, staff or alumnus.';
 const snapshot = (m: Pick<MembershipRow, 'kind' | 'yearOfStudy' | 'role' | 'leadTitle'>) => ({
   kind: m.kind,
   yearOfStudy: m.yearOfStudy,
   role: m.role,
   leadTitle: m.leadTitle,
 });
+
+/**
+ * An administrator who adds themselves to a network, or gives themselves a lead role in it, is
+ * announced to its co-chairs: a lead sees who wrote concerns that are anonymous to members, so
+ * nobody becomes one unseen. In the caller's transaction.
+ */
+export async function announceSelfAppointment(
+  tx: Tx,
+  actor: Actor,
+  networkId: string,
+  now: { role: 'member' | 'lead'; leadTitle: 'co_chair' | 'action_lead' | null },
+  mail: NotifyMail | null = null,
+): Promise<void> {
+  const [network] = await tx
+    .select({ name: networks.name, slug: networks.slug })
+    .from(networks)
+    .where(eq(networks.id, networkId));
+  if (!network) return;
+  const coChairs = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.networkId, networkId), eq(memberships.leadTitle, 'co_chair')));
+  const as =
+    now.leadTitle === 'co_chair'
+      ? 'a co-chair'
+      : now.leadTitle === 'action_lead'
+        ? 'an action lead'
+        : 'a member';
+  const subject = `${actor.name}, an administrator, made themselves ${as} of ${network.name}`;
+  await notify(tx, {
+    userIds: coChairs.map((c) => c.userId).filter((id) => id !== actor.userId),
+    networkId,
+    kind: 'network.self_appointed',
+    subject,
+    link: `/networks/${network.slug}#members`,
+    email: {
+      subject,
+      text: `${actor.name} (${actor.email}), an administrator, made themselves ${as} of ${network.name}.${now.role === 'lead' ? ' As a lead they can see who wrote concerns that are anonymous to members.' : ''} If you did not expect this, you can change their membership on the network’s page:`,
+    },
+    mail,
+  });
+}
 
 /**
  * Changes someone's membership (kind, year, role, lead title). Managers only; appointing a lead
@@ -172,6 +219,7 @@ export async function updateMembership(
   networkId: string,
   userId: string,
   to: MembershipUpdate,
+  mail: NotifyMail | null = null,
 ): Promise<NetworkMember> {
   return db.transaction(async (tx) => {
     await requireVisibleNetwork(tx, actor, networkId, true);
@@ -186,6 +234,12 @@ export async function updateMembership(
     }
     if (target.role === 'lead' && target.userId !== actor.userId && !mayAlterLead(actor, networkId)) {
       throw forbidden('Only co-chairs and administrators may change another lead’s membership.');
+    }
+    // The kind weighs poll answers (students count more): nobody relabels themselves, and an
+    // action lead relabels nobody.
+    if (target.kind !== to.kind) {
+      if (userId === actor.userId) throw forbidden(OWN_KIND);
+      if (!mayAlterLead(actor, networkId)) throw forbidden(OTHERS_KIND);
     }
     if (target.leadTitle === 'co_chair' && to.leadTitle !== 'co_chair') {
       if ((await coChairCount(tx, networkId)) <= 1) throw conflict(LAST_CO_CHAIR);
@@ -202,6 +256,12 @@ export async function updateMembership(
       subjectId: networkId,
       data: { userId, before: snapshot(target), after },
     });
+    const promoted =
+      (target.role !== 'lead' && to.role === 'lead') ||
+      (target.leadTitle !== 'co_chair' && to.leadTitle === 'co_chair');
+    if (userId === actor.userId && promoted) {
+      await announceSelfAppointment(tx, actor, networkId, to, mail);
+    }
     const [person] = await tx
       .select({ name: users.name, email: users.email })
       .from(users)

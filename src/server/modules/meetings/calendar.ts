@@ -1,6 +1,14 @@
 import { and, asc, desc, eq, gte, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { agendaItems, calendarFeeds, meetings, memberships, networks, users } from '../../../db/schema';
+import {
+  agendaItems,
+  calendarFeeds,
+  concerns,
+  meetings,
+  memberships,
+  networks,
+  users,
+} from '../../../db/schema';
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { hashToken, randomToken } from '../../platform/crypto';
@@ -8,7 +16,7 @@ import { notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
 import { iso } from './access';
 import { buildPublishedCalendar } from './ical';
-import { calendarMeetingOf } from './invitations';
+import { agendaTitleSql, calendarMeetingOf } from './invitations';
 
 /**
  * Personal calendar subscriptions: a secret address per feed (only its hash is stored; the
@@ -133,8 +141,9 @@ export async function feedCalendar(
   const agendas = new Map<string, string[]>();
   if (rows.length > 0) {
     const items = await db
-      .select({ meetingId: agendaItems.meetingId, title: agendaItems.title })
+      .select({ meetingId: agendaItems.meetingId, title: agendaTitleSql })
       .from(agendaItems)
+      .leftJoin(concerns, eq(concerns.id, agendaItems.concernId))
       .where(
         inArray(
           agendaItems.meetingId,

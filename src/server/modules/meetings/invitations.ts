@@ -1,6 +1,13 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client';
-import { agendaItems, meetingInvitees, type meetings, users } from '../../../db/schema';
+import {
+  agendaItems,
+  concerns,
+  meetingInvitees,
+  type meetings,
+  memberships,
+  users,
+} from '../../../db/schema';
 import type { Services } from '../../platform/services';
 import { meetingLink } from './access';
 import { buildInvitation, type CalendarMeeting, parseMailbox } from './ical';
@@ -39,10 +46,20 @@ export function calendarMeetingOf(
   };
 }
 
+/** What a hidden concern is called on agendas, invitations, updates, `.ics` files and feeds. */
+export const HIDDEN_CONCERN_TITLE = 'A hidden concern';
+
+/**
+ * An agenda item's title wherever it is shown: an item about a concern the leads have hidden does
+ * not carry its title (the query must left-join `concerns` on the item's concern).
+ */
+export const agendaTitleSql: SQL<string> = sql<string>`case when ${concerns.hiddenAt} is not null then ${HIDDEN_CONCERN_TITLE} else ${agendaItems.title} end`;
+
 export async function agendaTitles(db: Db | Tx, meetingId: string): Promise<string[]> {
   const rows = await db
-    .select({ title: agendaItems.title })
+    .select({ title: agendaTitleSql })
     .from(agendaItems)
+    .leftJoin(concerns, eq(concerns.id, agendaItems.concernId))
     .where(eq(agendaItems.meetingId, meetingId))
     .orderBy(asc(agendaItems.position));
   return rows.map((r) => r.title);
@@ -74,7 +91,8 @@ async function organizerOf(tx: Tx, meeting: MeetingRow, mailFrom: string, networ
 
 /**
  * E-mails the meeting's invitees (or just `onlyUserIds`) an invitation or update (METHOD:REQUEST)
- * or a cancellation (METHOD:CANCEL). Returns how many were queued.
+ * or a cancellation (METHOD:CANCEL): those still members of the network, with active accounts
+ * (someone removed learns no new room, link or agenda). Returns how many were queued.
  */
 export async function mailInvitees(
   tx: Tx,
@@ -89,6 +107,10 @@ export async function mailInvitees(
     .select({ name: users.name, email: users.email })
     .from(meetingInvitees)
     .innerJoin(users, eq(users.id, meetingInvitees.userId))
+    .innerJoin(
+      memberships,
+      and(eq(memberships.userId, meetingInvitees.userId), eq(memberships.networkId, meeting.networkId)),
+    )
     .where(
       and(
         eq(meetingInvitees.meetingId, meeting.id),
@@ -123,6 +145,7 @@ export async function mailInvitees(
         ].join('\n');
   for (const person of people) {
     await services.mailer.queue(tx as unknown as Db, {
+      personal: true,
       to: person.email,
       subject: `${SUBJECT[kind]}: ${meeting.title}, ${when}`,
       text,

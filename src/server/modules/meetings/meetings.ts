@@ -35,7 +35,7 @@ import type { Services } from '../../platform/services';
 import { agendaQueue, postActionUpdate, triageConcern } from '../concerns';
 import { assertManages, assertSees, iso, loadNetwork, mailOf, meetingLink, networkMembers } from './access';
 import { buildPublishedCalendar } from './ical';
-import { calendarMeetingOf, type MeetingRow, mailInvitees } from './invitations';
+import { agendaTitleSql, calendarMeetingOf, type MeetingRow, mailInvitees } from './invitations';
 import { mayAddAgendaItem, mayManageMeetings, maySeeMinutes } from './policy';
 import { utcToWallTime, wallTimeToUtc } from './time';
 
@@ -287,6 +287,7 @@ async function agendaOf(db: Db | Tx, meetingId: string, withNotes: boolean): Pro
   const rows = await db
     .select({
       item: agendaItems,
+      title: agendaTitleSql,
       concernNumber: concerns.number,
       actionNumber: actions.number,
       addedByName: addedBy.name,
@@ -297,7 +298,7 @@ async function agendaOf(db: Db | Tx, meetingId: string, withNotes: boolean): Pro
     .leftJoin(addedBy, eq(addedBy.id, agendaItems.addedBy))
     .where(eq(agendaItems.meetingId, meetingId))
     .orderBy(asc(agendaItems.position), asc(agendaItems.createdAt));
-  return rows.map(({ item, concernNumber, actionNumber, addedByName }) => ({
+  return rows.map(({ item, title, concernNumber, actionNumber, addedByName }) => ({
     id: item.id,
     position: item.position,
     kind: item.kind,
@@ -305,7 +306,7 @@ async function agendaOf(db: Db | Tx, meetingId: string, withNotes: boolean): Pro
     concernNumber,
     actionId: item.actionId,
     actionNumber,
-    title: item.title,
+    title,
     notes: withNotes ? item.notes : null,
     addedByName,
   }));

@@ -520,10 +520,15 @@ export async function confirmPoll(
         .returning({ id: meetingSeries.id });
       seriesId = series!.id;
     }
+    // Everyone who answered and is still a member (someone removed since is not invited).
     const respondents = (
       await tx
         .selectDistinct({ userId: pollAnswers.userId })
         .from(pollAnswers)
+        .innerJoin(
+          memberships,
+          and(eq(memberships.userId, pollAnswers.userId), eq(memberships.networkId, poll.networkId)),
+        )
         .where(eq(pollAnswers.pollId, pollId))
     ).map((r) => r.userId);
     const meeting = await createMeetingRecord(tx, services, actor, {
