@@ -421,6 +421,15 @@ describe('mail outbox and audit log', () => {
 
     const verified = (await admin.get('/api/admin/audit/verify')).json();
     expect(verified).toMatchObject({ ok: true, checked: total, problems: [] });
-    expect(verified.headHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(verified.headHash).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    // The head hash to keep elsewhere, and a check against a kept one.
+    expect((await admin.get('/api/admin/audit/head')).json()).toMatchObject({
+      seq: total,
+      hash: verified.headHash,
+    });
+    const kept = (await admin.get(`/api/admin/audit/verify?expectHead=${verified.headHash}`)).json();
+    expect(kept).toMatchObject({ ok: true });
+    const missing = (await admin.get(`/api/admin/audit/verify?expectHead=${'0'.repeat(63)}1`)).json();
+    expect(missing.problems).toEqual([{ seq: total, problem: 'expected_head_missing' }]);
   });
 });

@@ -329,6 +329,11 @@ describe.runIf(postgresUrl)('the app’s PostgreSQL role', () => {
         DATABASE_URL: urlFor(appRole),
         MIGRATION_DATABASE_URL: urlFor(owner),
       });
+      // An app role that is a superuser could alter anything: refused with a clear message.
+      const superuser = new URL(postgresUrl!).username || 'postgres';
+      await expect(migrateAsOwner({ ...config, databaseUrl: urlFor(superuser) })).rejects.toThrow(
+        /is a superuser/,
+      );
       await migrateAsOwner(config);
       appDatabase = await openDatabase({ kind: 'postgres', url: urlFor(appRole), poolSize: 2 });
       const masterKey = crypto.randomBytes(32);
