@@ -26,7 +26,9 @@ import { type Database, type Db, openDatabase } from '../src/db/client';
 import { buildApp } from '../src/server/app';
 import { loadConfig } from '../src/server/config';
 import { hashPassword } from '../src/server/modules/identity/credentials';
+import { ReportKeyring } from '../src/server/modules/speak-up/report-crypto';
 import { hashToken, seal } from '../src/server/platform/crypto';
+import { FileSecretStore } from '../src/server/platform/key-store';
 import { createSession } from '../src/server/platform/sessions';
 import { concernsBench } from './concerns';
 import type { LoadSpec } from './load-worker';
@@ -343,6 +345,8 @@ async function main() {
   // Other work on the machine skews every number: record how busy it was.
   const loadAtStart = os.loadavg()[0]!;
   const masterKey = crypto.randomBytes(32);
+  const reportKeyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'upstander-bench-keys-'));
+  const reportKeys = new ReportKeyring(masterKey, new FileSecretStore(reportKeyDir));
   let t = performance.now();
   const { database, location, cleanup } = await openBenchDatabase();
   const openMs = ms(t);
@@ -355,7 +359,14 @@ async function main() {
   const moduleSeedMs: string[] = [];
   for (const module of BENCH_MODULES) {
     const started = performance.now();
-    modules[module.name] = await module.seed({ db: database.db, masterKey, scale, scaleName, base });
+    modules[module.name] = await module.seed({
+      db: database.db,
+      masterKey,
+      reportKeys,
+      scale,
+      scaleName,
+      base,
+    });
     moduleSeedMs.push(`${module.name} ${ms(started)} ms`);
   }
   await query(database.db, 'analyze');
@@ -396,6 +407,7 @@ async function main() {
   // client address (X-Forwarded-For) so its per-client rate limit is met as many reporters meet it.
   const config = loadConfig({
     DATA_DIR: dataDir,
+    REPORT_KEY_DIR: reportKeyDir,
     PUBLIC_URL: 'http://127.0.0.1:3000',
     LOG_LEVEL: 'info',
     TRUST_PROXY: 'true',

@@ -4,7 +4,12 @@ import crypto from 'node:crypto';
 import type { Db } from '../src/db/client';
 import { reportReceipts, reportReferenceCounters, reports } from '../src/db/schema';
 import { ensureConflictScan } from '../src/server/modules/speak-up/conflicts';
-import { createReportKey } from '../src/server/modules/speak-up/report-crypto';
+import {
+  createReportKey,
+  type KeyEpoch,
+  type ReportKeyring,
+} from '../src/server/modules/speak-up/report-crypto';
+import { currentEpoch, keyBucket } from '../src/server/modules/speak-up/report-keys';
 import { submitReport } from '../src/server/modules/speak-up/reports';
 import { ukDate, workingDaysAfter } from '../src/server/modules/speak-up/workflow';
 import {
@@ -50,11 +55,17 @@ const DAY = 86_400_000;
  * itself. Seeded receipts share one argon2id hash (their codes are never used), with distinct
  * locators, so submissions meet locator collisions as a real database of this size would.
  */
-async function seedReports(db: Db, masterKey: Buffer, handlerId: string, scale: Scale): Promise<void> {
+async function seedReports(
+  db: Db,
+  masterKey: Buffer,
+  reportKeys: ReportKeyring,
+  handlerId: string,
+  scale: Scale,
+): Promise<void> {
   const institutionIds = (await query<{ id: string }>(db, 'select id from institutions order by slug')).map(
     (r) => r.id,
   );
-  const quiet = { db, masterKey, log: { warn: () => {} } };
+  const quiet = { db, masterKey, reportKeys, log: { warn: () => {} } };
   const form = (institutionId: string) =>
     ReportSubmissionSchema.parse(reportSubmission({ institution: { id: institutionId } }));
   for (let i = 0; i < DOMAIN_REPORTS; i++) await submitReport(quiet, form(institutionIds[0]!));
@@ -99,6 +110,14 @@ async function seedReports(db: Db, masterKey: Buffer, handlerId: string, scale: 
     }
     return d;
   };
+  // Each month's key epoch (report-keys.ts), made once: the bulk rows are wrapped under them.
+  const epochs = new Map<string, KeyEpoch>();
+  for (let d = 0; d <= 366; d++) {
+    const bucket = keyBucket(new Date(now - d * DAY));
+    if (!epochs.has(bucket)) {
+      epochs.set(bucket, await db.transaction((tx) => currentEpoch(tx, reportKeys, 'report', bucket)));
+    }
+  }
   // One batch is inserted while the next is sealed.
   let pending: Promise<unknown> = Promise.resolve();
   for (let start = 0; start < total; start += BATCH) {
@@ -142,7 +161,9 @@ async function seedReports(db: Db, masterKey: Buffer, handlerId: string, scale: 
           : null;
       const otherRole = Math.random() < 0.1 ? 'A porter' : null;
       const id = crypto.randomUUID();
-      const { key, wrapped } = createReportKey(masterKey, id);
+      const { key, dek } = createReportKey(id);
+      const wrapped = reportKeys.wrap(epochs.get(keyBucket(receivedAt))!, id, dek);
+      dek.fill(0);
       rows.push({
         id,
         institutionId,
@@ -220,15 +241,21 @@ async function seedReports(db: Db, masterKey: Buffer, handlerId: string, scale: 
 
 export const speakUpBench: BenchModule = {
   name: 'speak-up',
-  async seed({ db, masterKey, base, scale }) {
-    await seedReports(db, masterKey, base.users.handler, scale);
+  async seed({ db, masterKey, reportKeys, base, scale }) {
+    await seedReports(db, masterKey, reportKeys, base.users.handler, scale);
     // The bulk rows skip submitReport, which records the handlers each report names: compare the
     // handler's school once now, as her first look at the queue would (the steady state measured).
     const [handler] = await query<{ name: string; email: string }>(
       db,
       `select name, email from users where id = '${base.users.handler}'`,
     );
-    await ensureConflictScan(db, masterKey, { userId: base.users.handler, ...handler! }, base.institution.id);
+    await ensureConflictScan(
+      db,
+      masterKey,
+      reportKeys,
+      { userId: base.users.handler, ...handler! },
+      base.institution.id,
+    );
     return {};
   },
   async describe(db) {

@@ -510,7 +510,7 @@ describe('role matrix', () => {
       const got: Partial<Expect> = {};
       const untouched: Role[] = [];
       for (const role of ROLES) {
-        const fixture = await buildFixture(t.database.db, t.app.services.masterKey, {
+        const fixture = await buildFixture(t.database.db, t.app.services, {
           speakUp: url.startsWith('/api/speak-up/'),
         });
         const extra = entry.module

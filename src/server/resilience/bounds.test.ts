@@ -16,7 +16,7 @@ let t: TestApp;
 let f: Fixture;
 beforeAll(async () => {
   t = await createTestApp();
-  f = await buildFixture(t.database.db, t.app.services.masterKey, { speakUp: true });
+  f = await buildFixture(t.database.db, t.app.services, { speakUp: true });
 });
 afterAll(() => t?.close());
 

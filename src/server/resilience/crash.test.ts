@@ -6,9 +6,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, type Db, openDatabase, queryRows } from '../../db/client';
 import { sessions } from '../../db/schema';
-import { openReportKey } from '../modules/speak-up/report-crypto';
+import { openReportKey, ReportKeyring } from '../modules/speak-up/report-crypto';
 import { verifyAuditChain } from '../platform/audit/verify';
 import { hashToken, randomToken } from '../platform/crypto';
+import { FileSecretStore } from '../platform/key-store';
 import { openTestDatabase } from '../test/database';
 import { addMember, buildInstitution, buildNetwork, buildUser } from '../test/factories';
 import { type ServerProcess, startServerProcess } from './server-process';
@@ -37,6 +38,8 @@ type Context = {
   networkId: string;
   member: { token: string; csrf: string };
   masterKey: Buffer;
+  /** The server's report keyring: its key folder is DATA_DIR/report-keys. */
+  reportKeys: ReportKeyring;
 };
 
 /**
@@ -97,7 +100,7 @@ const KINDS: SubmissionKind[] = [
       for (const row of rows) {
         if (!row.receipt) problems.push(`report ${row.id} has no receipt`);
         try {
-          const text = openReportKey(c.masterKey, row.id, row.wrapped).open('what_happened', row.what);
+          const text = openReportKey(c.reportKeys, row.id, row.wrapped).open('what_happened', row.what);
           if (!sentTexts.has(text)) problems.push(`report ${row.id} holds text nobody sent`);
         } catch (error) {
           problems.push(`report ${row.id} does not decrypt: ${(error as Error).message}`);
@@ -188,6 +191,7 @@ async function prepare(dataDir: string, masterKey: Buffer) {
     networkId: network.id,
     member: { token, csrf },
     masterKey,
+    reportKeys: new ReportKeyring(masterKey, new FileSecretStore(path.join(dataDir, 'report-keys'))),
   };
   const env: Record<string, string> = {
     DATA_DIR: dataDir,

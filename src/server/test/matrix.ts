@@ -53,9 +53,10 @@ async function sessionFor(db: Db, userId: string) {
 
 export async function buildFixture(
   db: Db,
-  masterKey: Buffer,
+  keys: Pick<Services, 'masterKey' | 'reportKeys'>,
   options: { speakUp?: boolean } = {},
 ): Promise<Fixture> {
+  const { masterKey } = keys;
   const institution = await buildInstitution(db);
   const otherInstitution = await buildInstitution(db);
   const network = await buildNetwork(db, institution.id);
@@ -97,7 +98,7 @@ export async function buildFixture(
   ]);
   const users = { member, lead, caseHandler, admin };
   const speakUp = options.speakUp
-    ? await buildSpeakUpFixture(db, masterKey, institution.id, member)
+    ? await buildSpeakUpFixture(db, keys, institution.id, member)
     : {
         reportId: crypto.randomUUID(),
         receipt: '0000-0000-0000-0000-0000',
@@ -128,11 +129,11 @@ export async function buildFixture(
 /** Two speak-up reports, made through the module's own domain function (so they are sealed). */
 async function buildSpeakUpFixture(
   db: Db,
-  masterKey: Buffer,
+  keys: Pick<Services, 'masterKey' | 'reportKeys'>,
   institutionId: string,
   member: { id: string; email: string; name: string },
 ) {
-  const services = { db, masterKey, log: { warn: () => {} } };
+  const services = { db, ...keys, log: { warn: () => {} } };
   const report = {
     institutionId,
     when: { kind: 'date' as const, date: '2026-01-08' },

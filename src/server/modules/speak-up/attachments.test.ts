@@ -85,7 +85,7 @@ describe('speak-up attachments', () => {
     const [r] = await t.database.db.select().from(reports).where(eq(reports.id, row!.reportId));
     // The raw stored bytes are ciphertext: no canary, no JPEG or PDF header.
     expect(sniffType(row!.dataSealed)).toBeNull();
-    const key = openReportKey(t.app.services.masterKey, r!.id, r!.wrappedKey!);
+    const key = openReportKey(t.app.services.reportKeys, r!.id, r!.wrappedKey!);
     try {
       return { raw: row!.dataSealed, ...openAttachment(key, row!) };
     } finally {

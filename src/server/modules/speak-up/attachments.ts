@@ -294,7 +294,7 @@ export async function addReporterAttachment(
       .where(eq(reports.id, reportId))
       .for('update');
     if (!row?.wrappedKey) throw noSuchReceipt();
-    const key = openReportKey(services.masterKey, reportId, row.wrappedKey);
+    const key = openReportKey(services.reportKeys, reportId, row.wrappedKey);
     try {
       return await storeAttachment(tx, key, clean, { kind: 'reporter' });
     } finally {
@@ -348,7 +348,7 @@ export async function listReporterAttachments(
     .from(reports)
     .where(eq(reports.id, reportId));
   if (!row?.wrappedKey) throw noSuchReceipt();
-  const key = openReportKey(services.masterKey, reportId, row.wrappedKey);
+  const key = openReportKey(services.reportKeys, reportId, row.wrappedKey);
   try {
     return summaries(key, await listRows(services.db, reportId));
   } finally {
@@ -372,7 +372,7 @@ export async function readReporterAttachment(
     .from(reportAttachments)
     .where(and(eq(reportAttachments.id, attachmentId), eq(reportAttachments.reportId, reportId)));
   if (!row) throw notFound('That file');
-  const key = openReportKey(services.masterKey, reportId, report.wrappedKey);
+  const key = openReportKey(services.reportKeys, reportId, report.wrappedKey);
   try {
     const opened = openAttachment(key, row);
     return { fileName: opened.name, contentType: row.contentType, bytes: opened.bytes };

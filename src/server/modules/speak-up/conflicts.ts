@@ -9,7 +9,7 @@ import {
 } from '../../../db/schema';
 import { recordAudit } from '../../platform/audit/audit';
 import { isNamedIn } from './policy';
-import { conflictScanFingerprint, namedHandlerToken, openReportKey } from './report-crypto';
+import { conflictScanFingerprint, namedHandlerToken, openReportKey, type ReportKeyring } from './report-crypto';
 import { openPeople, peopleText } from './reports';
 
 /**
@@ -86,6 +86,7 @@ export async function recordNamedHandlers(
 export async function ensureConflictScan(
   db: Db,
   masterKey: Buffer,
+  reportKeys: ReportKeyring,
   handler: Handler,
   institutionId: string,
   now = new Date(),
@@ -132,7 +133,7 @@ export async function ensureConflictScan(
     const token = namedHandlerToken(masterKey, institutionId, handler.userId);
     const named: string[] = [];
     for (const row of rows) {
-      const key = openReportKey(masterKey, row.id, row.wrappedKey!);
+      const key = openReportKey(reportKeys, row.id, row.wrappedKey!);
       try {
         if (handlersNamedIn(peopleText(openPeople(key, row)), [handler]).length > 0) named.push(row.id);
       } finally {

@@ -11,7 +11,7 @@ import {
 } from '../../../shared/speak-up/schema';
 import { recordAudit } from '../../platform/audit/audit';
 import type { Mailer } from '../../platform/mail';
-import { openReportKey } from './report-crypto';
+import { openReportKey, type ReportKeyring } from './report-crypto';
 import { workingDaysAfter } from './workflow';
 
 /**
@@ -173,7 +173,11 @@ export async function holdOf(
   return row ?? null;
 }
 
-type MatchingServices = { masterKey: Buffer; mailer?: Pick<Mailer, 'queue'> | undefined };
+type MatchingServices = {
+  masterKey: Buffer;
+  reportKeys: ReportKeyring;
+  mailer?: Pick<Mailer, 'queue'> | undefined;
+};
 
 /** Takes the per-school matching lock. Always before any row lock and before the audit log's lock. */
 async function lockMatching(tx: Tx, institutionId: string): Promise<void> {
@@ -267,7 +271,7 @@ async function releaseReport(
       updatedAt: at,
     })
     .where(eq(reports.id, reportId));
-  const key = openReportKey(services.masterKey, reportId, row.wrappedKey);
+  const key = openReportKey(services.reportKeys, reportId, row.wrappedKey);
   try {
     const messageId = crypto.randomUUID();
     await tx.insert(reportMessages).values({
@@ -365,7 +369,7 @@ export async function expireMatchingHolds(
       released++;
     } else {
       if (hold.wrappedKey && hold.reporterSealed && services.mailer) {
-        const key = openReportKey(services.masterKey, hold.reportId, hold.wrappedKey);
+        const key = openReportKey(services.reportKeys, hold.reportId, hold.wrappedKey);
         let email: string;
         try {
           email = key.openJson<{ email: string }>('reporter', hold.reporterSealed).email;

@@ -3,12 +3,12 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db, Tx } from '../../../db/client';
 import {
-  equalityCounts,
   placementProviders,
   reportAttachments,
   reportEscalations,
   reportMatchHolds,
   reportMessages,
+  reportNamedHandlers,
   reportReceipts,
   reportReferenceCounters,
   reports,
@@ -40,6 +40,7 @@ import {
   reporterMatchHash,
 } from './matching';
 import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
+import { recordPendingEquality, shredDeletedReports, wrapNewReportKey } from './report-keys';
 import { ukDate, workingDaysAfter } from './workflow';
 
 /**
@@ -111,7 +112,7 @@ export function openSubmission(key: ReportKey, row: ReportRow, providerName: str
 // ---- submitting ---------------------------------------------------------------------------------
 
 /** What submitting needs of the services (the role-matrix fixtures submit without an app). */
-export type SubmitServices = Pick<Services, 'db' | 'masterKey'> & {
+export type SubmitServices = Pick<Services, 'db' | 'masterKey' | 'reportKeys'> & {
   log: Pick<Services['log'], 'warn'>;
   /** Tells reporters when matching escrow releases their report (absent in some fixtures). */
   mailer?: Pick<Services['mailer'], 'queue' | 'deliverPending'>;
@@ -141,8 +142,9 @@ async function nextReference(tx: Tx, institutionId: string, receivedAt: Date): P
 
 /**
  * Stores a report, sealed under its own data key, with a receipt. Returns the reference and the
- * receipt code, which exists only in this answer. Equality answers (if any) are counted
- * afterwards, in a transaction of their own, so nothing in the database ties them to the report.
+ * receipt code, which exists only in this answer. Equality answers go into a sealed pending row
+ * that every report gets (answered or not), counted only when the month is over (report-keys.ts),
+ * so nothing in the database ties an answer to the report.
  */
 export async function submitReport(
   services: SubmitServices,
@@ -161,7 +163,7 @@ export async function submitReport(
   }
   const receivedAt = options.receivedAt ?? new Date();
   const id = crypto.randomUUID();
-  const { key, wrapped } = createReportKey(masterKey, id);
+  const { key, dek } = createReportKey(id);
   const people: PeopleSealed = { names: input.who.names ?? null, otherRole: input.who.otherRole ?? null };
   const whereSealed: WhereSealed =
     where.setting === 'campus'
@@ -189,7 +191,6 @@ export async function submitReport(
     involvement: input.involvement,
     outcomeWanted: input.outcomeWanted,
     assessmentProtection: input.assessmentProtection,
-    wrappedKey: wrapped,
     whenSealed: key.sealJson('when', input.when),
     whereSealed: key.sealJson('where', whereSealed),
     peopleSealed: peopleText(people) ? key.sealJson('people', people) : null,
@@ -230,8 +231,11 @@ export async function submitReport(
   const { value: stored } = await storeWithFreshReceipt(
     (receipt) =>
       db.transaction(async (tx) => {
+        // First, before any row lock: the month's key epochs (a key rotation takes them first too).
+        const wrappedKey = await wrapNewReportKey(tx, services.reportKeys, id, dek, receivedAt);
+        await recordPendingEquality(tx, services.reportKeys, input.institutionId, receivedAt, input.equality);
         const reference = await nextReference(tx, input.institutionId, receivedAt);
-        await tx.insert(reports).values({ ...values, reference });
+        await tx.insert(reports).values({ ...values, wrappedKey, reference });
         // Before any audit event: the school's lock is always taken before the audit log's.
         await recordNamedHandlers(tx, masterKey, {
           id,
@@ -262,52 +266,14 @@ export async function submitReport(
         return { reference, receipt: receipt.code };
       }),
     isUniqueViolation,
-  );
+  ).finally(() => dek.fill(0));
 
   if (released.length > 0) {
     services.mailer
       ?.deliverPending()
       .catch(() => services.log.warn('matching release mail not yet delivered'));
   }
-  if (input.equality && (input.equality.ethnicity || input.equality.religion)) {
-    await recordEqualityAnswers(
-      db,
-      input.institutionId,
-      ukDate(receivedAt).slice(0, 7),
-      input.equality,
-    ).catch(() => services.log.warn('an equality monitoring answer could not be counted'));
-  }
   return { id, ...stored };
-}
-
-/** Adds one to the counts of the given answers: no row per person, nothing about the report. */
-export async function recordEqualityAnswers(
-  db: Db,
-  institutionId: string,
-  month: string,
-  answers: { ethnicity?: string | undefined; religion?: string | undefined },
-): Promise<void> {
-  const rows = [
-    ...(answers.ethnicity ? [{ dimension: 'ethnicity' as const, value: answers.ethnicity }] : []),
-    ...(answers.religion ? [{ dimension: 'religion' as const, value: answers.religion }] : []),
-  ];
-  if (rows.length === 0) return;
-  await db.transaction(async (tx) => {
-    for (const row of rows) {
-      await tx
-        .insert(equalityCounts)
-        .values({ institutionId, month, ...row, count: 1 })
-        .onConflictDoUpdate({
-          target: [
-            equalityCounts.institutionId,
-            equalityCounts.month,
-            equalityCounts.dimension,
-            equalityCounts.value,
-          ],
-          set: { count: sql`"speak_up_equality_counts"."count" + 1` },
-        });
-    }
-  });
 }
 
 // ---- following a report with its receipt ---------------------------------------------------------
@@ -352,7 +318,7 @@ export async function reporterView(services: Services, reportId: string): Promis
   const row = await loadReport(db, reportId);
   if (!row?.report.wrappedKey) throw noSuchReceipt();
   const r = row.report;
-  const key = openReportKey(masterKey, r.id, r.wrappedKey!);
+  const key = openReportKey(services.reportKeys, r.id, r.wrappedKey!);
   try {
     const hold = await holdOf(db, r.id);
     const messages = await db
@@ -400,7 +366,7 @@ export async function addReporterMessage(
   return db.transaction(async (tx) => {
     const row = await loadReport(tx, reportId, true);
     if (!row?.report.wrappedKey) throw noSuchReceipt();
-    const key = openReportKey(masterKey, reportId, row.report.wrappedKey);
+    const key = openReportKey(services.reportKeys, reportId, row.report.wrappedKey);
     const id = crypto.randomUUID();
     const now = options.at ?? new Date();
     const bodySealed = key.seal(`message:reporter:${id}`, body);
@@ -425,9 +391,11 @@ export async function addReporterMessage(
 
 /**
  * Destroys a report's content: the wrapped data key and every sealed field, the messages, notes,
- * escalation details and the receipt. The case's reference, dates and category facets remain, so
- * handlers see that it was withdrawn and the anonymous counts stay right. (The retention job will
- * call this too.)
+ * escalation details, the receipt and the tokens of the handlers its text named. The case's
+ * reference, dates and category facets remain, so handlers see that it was withdrawn and the
+ * anonymous counts stay right. Removing the wrapped key lists its key epoch for retirement (a
+ * trigger); the caller runs `shredDeletedReports` after the commit, which makes every copy of the
+ * key left in the database's files useless (report-keys.ts).
  */
 export async function purgeReportContent(tx: Tx, reportId: string, at: Date): Promise<void> {
   await tx.delete(reportMessages).where(eq(reportMessages.reportId, reportId));
@@ -435,6 +403,7 @@ export async function purgeReportContent(tx: Tx, reportId: string, at: Date): Pr
   await tx.delete(reportAttachments).where(eq(reportAttachments.reportId, reportId));
   await tx.delete(reportMatchHolds).where(eq(reportMatchHolds.reportId, reportId));
   await tx.delete(reportReceipts).where(eq(reportReceipts.reportId, reportId));
+  await tx.delete(reportNamedHandlers).where(eq(reportNamedHandlers.reportId, reportId));
   await tx
     .update(reports)
     .set({
@@ -453,9 +422,9 @@ export async function purgeReportContent(tx: Tx, reportId: string, at: Date): Pr
     .where(eq(reports.id, reportId));
 }
 
-/** The reporter asks for deletion: the content is purged at once. */
+/** The reporter asks for deletion: the content is purged, and its key shredded, at once. */
 export async function deleteByReporter(services: Services, reportId: string): Promise<{ reference: string }> {
-  return services.db.transaction(async (tx) => {
+  const deleted = await services.db.transaction(async (tx) => {
     const row = await loadReport(tx, reportId, true);
     if (!row?.report.wrappedKey) throw noSuchReceipt();
     const now = new Date();
@@ -474,6 +443,8 @@ export async function deleteByReporter(services: Services, reportId: string): Pr
     });
     return { reference: row.report.reference };
   });
+  await shredDeletedReports(services);
+  return deleted;
 }
 
 // ---- named reporters -------------------------------------------------------------------------------
@@ -515,7 +486,7 @@ export async function myReportId(services: Services, actor: Actor, reportId: str
     .limit(1);
   if (!row?.wrappedKey || !row.reporterSealed) throw notFound('That report');
   // The keyed hash found it; the sealed identity confirms it.
-  const key = openReportKey(services.masterKey, reportId, row.wrappedKey);
+  const key = openReportKey(services.reportKeys, reportId, row.wrappedKey);
   const reporter = key.openJson<ReporterSealed>('reporter', row.reporterSealed);
   key.destroy();
   if (reporter.userId !== actor.userId) throw notFound('That report');

@@ -109,7 +109,6 @@ export function AuditPage() {
           <input
             id="kept-head"
             type="text"
-            className="break"
             autoComplete="off"
             spellCheck={false}
             value={keptHead}
