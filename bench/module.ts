@@ -2,6 +2,7 @@
 // and networks exist) and the routes to measure. bench/run.ts runs every module in BENCH_MODULES.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../src/db/client';
+import type { ReportKeyring } from '../src/server/modules/speak-up/report-crypto';
 
 /** Who makes the requests: nobody, an ordinary member, a co-chair, an admin or a case handler (TOTP given). */
 export type SessionKind = 'none' | 'member' | 'lead' | 'admin' | 'handler';
@@ -53,6 +54,8 @@ export type BenchRoute = {
 export type SeedContext = {
   db: Db;
   masterKey: Buffer;
+  /** The report keyring the benchmarked app uses (its key folder is REPORT_KEY_DIR). */
+  reportKeys: ReportKeyring;
   scale: Scale;
   scaleName: ScaleName;
   base: BaseFixture;

@@ -63,7 +63,7 @@ async function expectInert(page: Page, where: string) {
 
 beforeAll(async () => {
   j = await startJourney();
-  f = await buildFixture(j.server.db, j.server.masterKey, { speakUp: true });
+  f = await buildFixture(j.server.db, j.server.app.services, { speakUp: true });
   j.page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();

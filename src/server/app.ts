@@ -13,9 +13,11 @@ import { type Config, fastifyTrustProxy } from './config';
 import { concernsRoutes } from './modules/concerns/routes';
 import { identityRoutes } from './modules/identity/routes';
 import { meetingsRoutes } from './modules/meetings/routes';
+import { ReportKeyring } from './modules/speak-up/report-crypto';
 import { speakUpRoutes } from './modules/speak-up/routes';
 import { bindAuditKey, keyAuditChain } from './platform/audit/audit';
 import { AppError, errorHandler, serializeErrorForLog } from './platform/errors';
+import { FileSecretStore } from './platform/key-store';
 import { createMailer, type Mailer } from './platform/mail';
 import { API_DOCS_CSS, buildOpenApiDocument, renderApiDocsPage } from './platform/openapi';
 import { databaseRateLimitStore, rateLimitError } from './platform/rate-limit';
@@ -91,6 +93,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     dbKind: database.kind,
     config,
     masterKey: options.masterKey,
+    reportKeys: new ReportKeyring(options.masterKey, new FileSecretStore(config.reportKeyDir)),
     mailer,
     log: app.log,
   };

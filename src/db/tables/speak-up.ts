@@ -299,7 +299,9 @@ export const reportEscalations = pgTable(
 
 /**
  * Optional equality monitoring of reporters, kept as counts per institution, month and answer:
- * no row per person, no report id, no time finer than the month. It cannot be joined to a report.
+ * no row per person, no report id, no time finer than the month. It cannot be joined to a report:
+ * answers reach it only through the month's aggregation (speak_up_equality_pending), which writes
+ * a whole month of a school in one transaction, in a fixed order, long after any report.
  */
 export const equalityCounts = pgTable(
   'speak_up_equality_counts',
@@ -314,6 +316,60 @@ export const equalityCounts = pgTable(
     count: integer('count').notNull(),
   },
   (t) => [primaryKey({ columns: [t.institutionId, t.month, t.dimension, t.value] })],
+);
+
+/**
+ * Key epochs (crypto-shredding, see server/modules/speak-up/report-crypto.ts and report-keys.ts).
+ * Report data keys, and pending equality answers, are wrapped under a key derived from the master
+ * key and the epoch's random secret, which is kept in a folder outside the database (never here).
+ * One current epoch per purpose and month; deleting a report retires its epoch (the others of that
+ * epoch are re-wrapped under a new one) and the retired secret is destroyed.
+ */
+export const keyEpochs = pgTable(
+  'speak_up_key_epochs',
+  {
+    id: uuid('id').primaryKey(),
+    purpose: text('purpose', { enum: ['report', 'equality'] }).notNull(),
+    /** `YYYY-MM` (UK) of the reports, or of the answers, it holds. */
+    bucket: text('bucket').notNull(),
+    retiredAt: ts('retired_at'),
+  },
+  (t) => [
+    uniqueIndex('speak_up_key_epochs_current_key')
+      .on(t.purpose, t.bucket)
+      .where(sql`${t.retiredAt} is null`),
+  ],
+);
+
+/**
+ * Epochs holding a deleted report's key, to be retired: written by a trigger whenever a report's
+ * wrapped key is removed (purge, deletion, a held report deleted), whatever code path did it.
+ * No key and no foreign key (nothing here waits on a lock); duplicates are fine.
+ */
+export const keyRotationsDue = pgTable(
+  'speak_up_key_rotations_due',
+  { epochId: uuid('epoch_id').notNull() },
+  (t) => [index('speak_up_key_rotations_due_idx').on(t.epochId)],
+);
+
+/**
+ * Equality answers waiting to be counted: one row for every report (with or without answers), no
+ * id, no time, the answers sealed under the month's equality epoch and padded to one length. The
+ * daily job counts a month's rows once the month is over, deletes them and destroys the epoch's
+ * secret, so no per-answer row survives and nothing can be opened from old row versions.
+ */
+export const equalityPending = pgTable(
+  'speak_up_equality_pending',
+  {
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM` of submission, as the counts keep it. */
+    month: text('month').notNull(),
+    epochId: uuid('epoch_id').notNull(),
+    answersSealed: text('answers_sealed').notNull(),
+  },
+  (t) => [index('speak_up_equality_pending_epoch_idx').on(t.epochId)],
 );
 
 /**

@@ -225,7 +225,7 @@ describe(`fuzzing every route (${RUNS} runs each, seed ${SEED})`, () => {
     if (ONLY && key !== ONLY) continue;
     it(`${key}: below 500 for every input and role; refusals use the error shape and change nothing`, async () => {
       const module = MODULES.find((m) => key in m.entries);
-      const fixture = await buildFixture(t.database.db, t.app.services.masterKey, {
+      const fixture = await buildFixture(t.database.db, t.app.services, {
         speakUp: route.url.startsWith('/api/speak-up/'),
       });
       const extra = module ? await module.build(t.database.db, t.app.services.masterKey, fixture) : {};

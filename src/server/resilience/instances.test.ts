@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe(`two instances on one ${onPostgres ? 'PostgreSQL' : 'PGlite'} database`, () => {
   it('a session started on one works on the other, and signing out on the other ends it on both', async () => {
-    const f = await buildFixture(a.database.db, a.app.services.masterKey);
+    const f = await buildFixture(a.database.db, a.app.services);
     const onA = new TestClient(a.app);
     const signIn = await onA.post('/api/auth/sign-in', {
       email: f.users.member.email,
@@ -93,7 +93,7 @@ describe(`two instances on one ${onPostgres ? 'PostgreSQL' : 'PGlite'} database`
   });
 
   it('shows a change made through one instance on the other at once (no stale cache)', async () => {
-    const f = await buildFixture(a.database.db, a.app.services.masterKey);
+    const f = await buildFixture(a.database.db, a.app.services);
     const read = async () =>
       (await requestAs(b.app, 'member', f, 'GET', { url: `/api/networks/${f.networkSlug}` })).json() as {
         description?: string;

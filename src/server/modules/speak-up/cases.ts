@@ -83,7 +83,7 @@ async function authoriseCase(
       .from(reportConflicts)
       .where(eq(reportConflicts.reportId, reportId))
   ).map((c) => c.userId);
-  const key = row.wrappedKey ? openReportKey(services.masterKey, row.id, row.wrappedKey) : null;
+  const key = row.wrappedKey ? openReportKey(services.reportKeys, row.id, row.wrappedKey) : null;
   const text = peopleText(openPeople(key, row));
   if (!mayReadCase(actor, { institutionId: row.institutionId, conflictedUserIds, peopleText: text })) {
     key?.destroy();
@@ -184,7 +184,7 @@ export async function listCases(
   if (query.institutionId) institutionIds = institutionIds.filter((id) => id === query.institutionId);
   if (institutionIds.length === 0) throw notFound('That case queue');
   for (const institutionId of institutionIds) {
-    await ensureConflictScan(services.db, services.masterKey, actor, institutionId, now);
+    await ensureConflictScan(services.db, services.masterKey, services.reportKeys, actor, institutionId, now);
   }
   const conditions = [
     inArray(reports.institutionId, institutionIds),

@@ -38,7 +38,7 @@ describe('the speak-up demo', () => {
     );
     expect(rows.filter((r) => !r.anonymous)).toHaveLength(1);
     expect(
-      rows.every((r) => r.whatHappenedSealed?.startsWith('f1.') && r.wrappedKey?.startsWith('k1.')),
+      rows.every((r) => r.whatHappenedSealed?.startsWith('f1.') && r.wrappedKey?.startsWith('k2.')),
     ).toBe(true);
     const contacts = await t.database.db
       .select()

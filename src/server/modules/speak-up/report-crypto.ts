@@ -1,19 +1,26 @@
 import crypto from 'node:crypto';
+import type { FileSecretStore } from '../../platform/key-store';
 
 /**
- * Envelope encryption of reports.
+ * Envelope encryption of reports, with keys that can really be destroyed.
  *
  * - Each report has its own random 32-byte data key (DEK).
- * - The DEK is stored wrapped: AES-256-GCM under a key-encryption key derived from the master key
- *   with HKDF-SHA256 (info `upstander:report-dek`), with the report id as associated data, so a
- *   wrapped key copied onto another report does not open.
+ * - The DEK is stored wrapped (AES-256-GCM, the report id as associated data, so a wrapped key
+ *   copied onto another report does not open) under a key-encryption key of a *key epoch*:
+ *   HKDF-SHA256 of the master key with the epoch's own random secret as salt. Epoch secrets live
+ *   in a folder outside the database (platform/key-store.ts); the database holds only epoch ids.
  * - Every sensitive field is sealed with the DEK (AES-256-GCM, random 96-bit IV), with
  *   `upstander:report:<report id>:<field>` as associated data, so a ciphertext moved to another
  *   report or another field (a note passed off as a message to the reporter) fails to open.
- * - The master key is never in the database: a copy of the database alone reveals no content.
- *   Deleting the wrapped key destroys every field of the report at once (crypto-shredding).
+ * - Deleting a report (crypto-shredding, see report-keys.ts and docs/decisions): its epoch is
+ *   retired, every other live report of that epoch is re-wrapped under a new epoch, and the old
+ *   epoch's secret file is overwritten and removed. Old row versions, the write-ahead log and
+ *   backups of the database may still hold the deleted report's wrapped key and sealed fields, but
+ *   nothing anywhere can unwrap that key any more, even with the master key.
  *
- * Formats (base64url parts): wrapped key `k1.<iv>.<ciphertext>.<tag>`, field `f1.<iv>.<ciphertext>.<tag>`.
+ * Formats (base64url parts): wrapped key `k2.<epoch id>.<iv>.<ciphertext>.<tag>` (`k1.<iv>.…`,
+ * wrapped under the master key alone, is read for reports made before epochs and re-wrapped by
+ * the key-maintenance job), field `f1.<iv>.<ciphertext>.<tag>`.
  */
 
 const KEK_PURPOSE = 'report-dek';
@@ -114,16 +121,128 @@ export class ReportKey {
   }
 }
 
-/** A new data key for a report, and its wrapped form to store beside the report. */
-export function createReportKey(masterKey: Buffer, reportId: string): { key: ReportKey; wrapped: string } {
+/** A new random data key for a report: the key to seal with, and its bytes to wrap (then zero). */
+export function createReportKey(reportId: string): { key: ReportKey; dek: Buffer } {
   const dek = crypto.randomBytes(KEY_BYTES);
-  const wrapped = encrypt(derive(masterKey, KEK_PURPOSE), wrapAad(reportId), dek, 'k1');
-  return { key: new ReportKey(dek, reportId), wrapped };
+  return { key: new ReportKey(Buffer.from(dek), reportId), dek };
 }
 
-/** Unwraps a report's data key; throws if the master key, the report id or the bytes are wrong. */
-export function openReportKey(masterKey: Buffer, reportId: string, wrapped: string): ReportKey {
-  return new ReportKey(decrypt(derive(masterKey, KEK_PURPOSE), wrapAad(reportId), wrapped, 'k1'), reportId);
+/** A key epoch: its id (stored beside wrapped keys) and its secret (kept only in the key folder). */
+export type KeyEpoch = { id: string; secret: Buffer };
+export type EpochPurpose = 'report' | 'equality';
+
+const EPOCH_CACHE_MS = 60_000;
+
+/**
+ * The master key with the folder of epoch secrets: wraps and unwraps report data keys. Secrets are
+ * cached in memory for a minute (a retired epoch's secret is dropped at once by the instance that
+ * destroys it, and is useless to anyone after that minute on the others).
+ */
+export class ReportKeyring {
+  readonly #masterKey: Buffer;
+  readonly #cache = new Map<string, { secret: Buffer; until: number }>();
+  constructor(
+    masterKey: Buffer,
+    readonly store: FileSecretStore,
+  ) {
+    if (masterKey.length !== KEY_BYTES) throw new Error('The master key must be 32 bytes');
+    this.#masterKey = masterKey;
+  }
+
+  /** The secret of an epoch, or null if it has been destroyed (or this folder never had it). */
+  epochSecret(epochId: string): Buffer | null {
+    const cached = this.#cache.get(epochId);
+    if (cached && cached.until > Date.now()) return cached.secret;
+    const secret = this.store.read(epochId);
+    if (secret) this.#cache.set(epochId, { secret, until: Date.now() + EPOCH_CACHE_MS });
+    else this.#cache.delete(epochId);
+    return secret;
+  }
+
+  /** Writes a new epoch's secret to the key folder. */
+  createEpochSecret(epochId: string): KeyEpoch {
+    const secret = this.store.create(epochId);
+    this.#cache.set(epochId, { secret, until: Date.now() + EPOCH_CACHE_MS });
+    return { id: epochId, secret };
+  }
+
+  /** Overwrites and removes an epoch's secret: whatever was wrapped under it is gone for good. */
+  destroyEpochSecret(epochId: string): void {
+    const cached = this.#cache.get(epochId);
+    cached?.secret.fill(0);
+    this.#cache.delete(epochId);
+    this.store.destroy(epochId);
+  }
+
+  #kek(purpose: EpochPurpose, epoch: KeyEpoch): Buffer {
+    return Buffer.from(
+      crypto.hkdfSync(
+        'sha256',
+        this.#masterKey,
+        epoch.secret,
+        `upstander:${purpose}-kek:${epoch.id}`,
+        KEY_BYTES,
+      ),
+    );
+  }
+
+  /** A report's data key wrapped under an epoch: `k2.<epoch id>.<iv>.<ciphertext>.<tag>`. */
+  wrap(epoch: KeyEpoch, reportId: string, dek: Buffer): string {
+    const sealed = encrypt(this.#kek('report', epoch), wrapAad(reportId), dek, 'k2');
+    return sealed.replace(/^k2\./, `k2.${epoch.id}.`);
+  }
+
+  #unwrap(reportId: string, wrapped: string): Buffer {
+    if (wrapped.startsWith('k1.')) {
+      return decrypt(derive(this.#masterKey, KEK_PURPOSE), wrapAad(reportId), wrapped, 'k1');
+    }
+    const epochId = wrappedKeyEpoch(wrapped);
+    if (!epochId) throw new Error('Unknown wrapped key format');
+    const secret = this.epochSecret(epochId);
+    if (!secret) {
+      throw new Error(
+        `The key epoch ${epochId} is not in the report key folder (${this.store.dir}): it was destroyed, or this instance does not share the key folder with the others`,
+      );
+    }
+    const sealed = `k2.${wrapped.slice(`k2.${epochId}.`.length)}`;
+    return decrypt(this.#kek('report', { id: epochId, secret }), wrapAad(reportId), sealed, 'k2');
+  }
+
+  /** Unwraps a report's data key; throws if its epoch was destroyed or anything is wrong. */
+  open(reportId: string, wrapped: string): ReportKey {
+    return new ReportKey(this.#unwrap(reportId, wrapped), reportId);
+  }
+
+  /** The same data key, wrapped under another epoch (a rotation, or a `k1` key upgraded). */
+  rewrap(reportId: string, wrapped: string, to: KeyEpoch): string {
+    const dek = this.#unwrap(reportId, wrapped);
+    try {
+      return this.wrap(to, reportId, dek);
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  /** Seals a small value (a pending equality answer) under an epoch, bound to `aad`. */
+  sealUnder(epoch: KeyEpoch, aad: string, plaintext: Buffer): string {
+    return encrypt(this.#kek('equality', epoch), `upstander:equality:${epoch.id}:${aad}`, plaintext, 'e1');
+  }
+
+  /** Opens what sealUnder sealed; throws if the epoch was destroyed or anything is wrong. */
+  openUnder(epoch: KeyEpoch, aad: string, sealed: string): Buffer {
+    return decrypt(this.#kek('equality', epoch), `upstander:equality:${epoch.id}:${aad}`, sealed, 'e1');
+  }
+}
+
+/** The epoch id in a `k2` wrapped key, or null for any other format. */
+export function wrappedKeyEpoch(wrapped: string): string | null {
+  const match = /^k2\.([0-9a-f-]{36})\./.exec(wrapped);
+  return match ? match[1]! : null;
+}
+
+/** Unwraps a report's data key; throws if its epoch was destroyed, or the id or bytes are wrong. */
+export function openReportKey(keys: ReportKeyring, reportId: string, wrapped: string): ReportKey {
+  return keys.open(reportId, wrapped);
 }
 
 /**

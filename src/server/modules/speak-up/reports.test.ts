@@ -13,6 +13,7 @@ import { SpeakUpLimits } from '../../../shared/speak-up/schema';
 import { createTestApp, type TestApp } from '../../test/app';
 import { buildInstitution, buildUser } from '../../test/factories';
 import { RECEIPT_RATE_LIMIT } from './reports.routes';
+import { aggregateEqualityAnswers } from './report-keys';
 import { buildSchool, reportBody, signIn, submit } from './testing';
 
 let t: TestApp;
@@ -77,7 +78,7 @@ describe('submitting a report anonymously', () => {
       status: 'received',
     });
     expect(row!.whatHappenedSealed).toMatch(/^f1\./);
-    expect(row!.wrappedKey).toMatch(/^k1\./);
+    expect(row!.wrappedKey).toMatch(/^k2\.[0-9a-f-]{36}\./);
     expect(row!.involvedRoles).toEqual(['consultant']);
     expect(row!.incidentMonth).toBe('2026-01');
   });
@@ -197,10 +198,18 @@ describe('submitting a report anonymously', () => {
     });
     await submit(t, school2.institution.id, { equality: { ethnicity: 'black_african' } });
     await submit(t, school2.institution.id, { equality: { religion: 'prefer_not_to_say' } });
-    const rows = await t.database.db
-      .select()
-      .from(equalityCounts)
-      .where(eq(equalityCounts.institutionId, school2.institution.id));
+    const counts = () =>
+      t.database.db
+        .select()
+        .from(equalityCounts)
+        .where(eq(equalityCounts.institutionId, school2.institution.id));
+    // Nothing is counted while the month is open: the answers wait, sealed, in pending rows.
+    expect(await counts()).toEqual([]);
+    const nextMonth = new Date(Date.now() + 32 * 86_400_000);
+    await t.database.db.transaction((tx) =>
+      aggregateEqualityAnswers(tx, t.app.services.reportKeys, nextMonth),
+    );
+    const rows = await counts();
     const month = new Intl.DateTimeFormat('en-CA', {
       timeZone: 'Europe/London',
       year: 'numeric',
