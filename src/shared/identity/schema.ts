@@ -231,6 +231,21 @@ export const AdminUserUpdateSchema = z.strictObject({
   disabled: z.boolean().optional(),
 });
 export const CaseHandlerGrantSchema = z.strictObject({ userId: z.uuid() });
+/** A request to make someone a case handler, waiting for a second person's approval. */
+export const CaseHandlerRequestSchema = z.object({
+  id: z.uuid(),
+  institutionId: z.uuid(),
+  institutionName: z.string(),
+  userId: z.uuid(),
+  userName: z.string(),
+  userEmail: z.string(),
+  requestedByName: z.string(),
+  requestedAt: z.iso.datetime(),
+  /** Whether the viewer may approve or decline it (not the asker, not the person). */
+  mayDecide: z.boolean(),
+  /** Whether the viewer asked (and so may withdraw it). */
+  mayWithdraw: z.boolean(),
+});
 export const OutboxMailSchema = z.object({
   id: z.uuid(),
   to: z.string(),

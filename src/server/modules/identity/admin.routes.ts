@@ -10,6 +10,7 @@ import {
   AuditQuerySchema,
   AuditVerifyQuerySchema,
   AuditVerifySchema,
+  CaseHandlerRequestSchema,
   InstitutionCreateSchema,
   InstitutionSchema,
   NetworkCreateSchema,
@@ -24,7 +25,6 @@ import {
   addMemberAsAdmin,
   createInstitution,
   createNetwork,
-  grantCaseHandlerRole,
   listAudit,
   listInstitutions,
   listOutbox,
@@ -33,6 +33,7 @@ import {
   updateNetwork,
   updateUserFlags,
 } from './admin';
+import { requestCaseHandlerRole } from './case-handlers';
 
 const CaseHandlerParams = z.strictObject({ id: Uuid, userId: Uuid });
 
@@ -124,16 +125,14 @@ export function adminRoutes(services: Services): AnyRoute[] {
     defineRoute({
       method: 'PUT',
       url: '/api/admin/institutions/:id/case-handlers/:userId',
-      summary: 'Make someone a case handler of an institution (they must use two-factor authentication)',
+      summary:
+        'Ask for someone to be made a case handler of an institution: another admin or one of its case handlers must approve',
       tags: ['admin'],
       access: 'admin',
       params: CaseHandlerParams,
-      response: null,
-      status: 204,
-      handler: async ({ params, actor }) => {
-        await grantCaseHandlerRole(db, actor!, params.id, params.userId);
-        return undefined;
-      },
+      response: CaseHandlerRequestSchema,
+      status: 202,
+      handler: ({ params, actor }) => requestCaseHandlerRole(services, actor!, params.id, params.userId),
     }),
     defineRoute({
       method: 'DELETE',

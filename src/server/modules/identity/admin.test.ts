@@ -331,38 +331,100 @@ describe('users', () => {
 });
 
 describe('case handlers', () => {
-  it('grants idempotently and revokes, audited once per change', async () => {
+  const roleOf = (userId: string, institutionId: string) =>
+    t.database.db
+      .select()
+      .from(institutionRoles)
+      .where(and(eq(institutionRoles.userId, userId), eq(institutionRoles.institutionId, institutionId)));
+  const outboxTo = async (email: string) =>
+    ((await admin.get('/api/admin/mail-outbox')).json() as { to: string; subject: string }[]).filter(
+      (m) => m.to === email,
+    );
+
+  it('an admin cannot make themselves a case handler and read every case alone', async () => {
     const db = t.database.db;
-    const institution = await buildInstitution(db);
+    const institution = await buildInstitution(db, { name: 'Leicester Medical School' });
+    const existingHandler = await buildUser(db, { totpMasterKey: t.app.services.masterKey });
+    await db
+      .insert(institutionRoles)
+      .values({ userId: existingHandler.id, institutionId: institution.id, role: 'case_handler' });
+    // A rogue admin asks for the role for themselves...
+    const rogueUser = await buildUser(db, { isAdmin: true, totpMasterKey: t.app.services.masterKey });
+    const rogue = await signIn(rogueUser);
+    const url = `/api/admin/institutions/${institution.id}/case-handlers/${rogueUser.id}`;
+    const asked = await rogue.put(url);
+    expect(asked.statusCode).toBe(202);
+    const request = asked.json() as { id: string; mayDecide: boolean };
+    expect(request).toMatchObject({ userId: rogueUser.id, institutionName: 'Leicester Medical School' });
+    expect(await roleOf(rogueUser.id, institution.id)).toHaveLength(0);
+    // ...and tries to approve it: refused, still no role.
+    const self = await rogue.post(`/api/case-handler-requests/${request.id}/approve`);
+    expect(self.statusCode).toBe(403);
+    expect(self.json().error.message).toMatch(/someone else must/);
+    expect(await roleOf(rogueUser.id, institution.id)).toHaveLength(0);
+    // The school's existing handler was told, and can decline.
+    expect((await outboxTo(existingHandler.email)).map((m) => m.subject)).toContain(
+      'Approval needed: a new case handler for Leicester Medical School',
+    );
+    const handler = await signIn(existingHandler);
+    const seen = (await handler.get('/api/case-handler-requests')).json() as {
+      id: string;
+      mayDecide: boolean;
+    }[];
+    expect(seen).toEqual([expect.objectContaining({ id: request.id, mayDecide: true })]);
+    expect((await handler.post(`/api/case-handler-requests/${request.id}/decline`)).statusCode).toBe(204);
+    expect(await roleOf(rogueUser.id, institution.id)).toHaveLength(0);
+    expect(await lastAudit()).toMatchObject({
+      action: 'institution_roles.request_declined',
+      actorUserId: existingHandler.id,
+    });
+    expect((await handler.post(`/api/case-handler-requests/${request.id}/approve`)).statusCode).toBe(409);
+  });
+
+  it('a second person approves: the role is granted, audited, and the school’s handlers are told', async () => {
+    const db = t.database.db;
+    const institution = await buildInstitution(db, { name: 'Sheffield Medical School' });
+    const existingHandler = await buildUser(db, { totpMasterKey: t.app.services.masterKey });
+    await db
+      .insert(institutionRoles)
+      .values({ userId: existingHandler.id, institutionId: institution.id, role: 'case_handler' });
     const person = await buildUser(db);
     const url = `/api/admin/institutions/${institution.id}/case-handlers/${person.id}`;
-    const roles = () =>
-      db
-        .select()
-        .from(institutionRoles)
-        .where(and(eq(institutionRoles.userId, person.id)));
-    const before = await count(auditEvents);
-    expect((await admin.put(url)).statusCode).toBe(204);
-    expect((await admin.put(url)).statusCode).toBe(204);
-    expect(await roles()).toHaveLength(1);
-    expect(await count(auditEvents)).toBe(before + 1);
+    const first = (await admin.put(url)).json() as { id: string; mayDecide: boolean; mayWithdraw: boolean };
+    expect(first).toMatchObject({ mayDecide: false, mayWithdraw: true });
+    // Asking twice gives the same open request.
+    expect(((await admin.put(url)).json() as { id: string }).id).toBe(first.id);
+    // The person to be made a handler cannot approve; a handler of another school does not see it.
+    const outsiderHandler = await buildUser(db, { totpMasterKey: t.app.services.masterKey });
+    const elsewhere = await buildInstitution(db);
+    await db
+      .insert(institutionRoles)
+      .values({ userId: outsiderHandler.id, institutionId: elsewhere.id, role: 'case_handler' });
+    const outsider = await signIn(outsiderHandler);
+    expect((await outsider.get('/api/case-handler-requests')).json()).toEqual([]);
+    expect((await outsider.post(`/api/case-handler-requests/${first.id}/approve`)).statusCode).toBe(404);
+    const secondAdminUser = await buildUser(db, { isAdmin: true, totpMasterKey: t.app.services.masterKey });
+    const secondAdmin = await signIn(secondAdminUser);
+    expect((await secondAdmin.post(`/api/case-handler-requests/${first.id}/approve`)).statusCode).toBe(204);
+    expect(await roleOf(person.id, institution.id)).toHaveLength(1);
     expect(await lastAudit()).toMatchObject({
       action: 'institution_roles.grant',
+      actorUserId: secondAdminUser.id,
       subjectId: institution.id,
-      data: { userId: person.id, role: 'case_handler' },
+      data: { userId: person.id, role: 'case_handler', requestedBy: adminUser.id },
     });
+    expect((await outboxTo(existingHandler.email)).map((m) => m.subject)).toContain(
+      `${person.name} is now a case handler for Sheffield Medical School`,
+    );
     // Case handlers must use TOTP: this person is now asked to enrol.
     const c = t.client();
     expect(
       (await c.post('/api/auth/sign-in', { email: person.email, password: TEST_PASSWORD })).json(),
-    ).toMatchObject({
-      stage: 'enrol_totp',
-    });
-
+    ).toMatchObject({ stage: 'enrol_totp' });
+    // Taking the role away needs no second person.
     expect((await admin.delete(url)).statusCode).toBe(204);
     expect((await admin.delete(url)).statusCode).toBe(204);
-    expect(await roles()).toHaveLength(0);
-    expect(await count(auditEvents)).toBe(before + 2);
+    expect(await roleOf(person.id, institution.id)).toHaveLength(0);
     expect(await lastAudit()).toMatchObject({ action: 'institution_roles.revoke' });
   });
 
@@ -413,7 +475,7 @@ describe('mail outbox and audit log', () => {
     expect(page.length).toBe(Math.min(total, 50));
     expect(page[0]!.seq).toBe(total);
     expect(page[0]).not.toHaveProperty('data');
-    expect(page[0]).toMatchObject({ action: 'institution_roles.grant', subjectType: 'institution' });
+    expect(page[0]).toMatchObject({ action: 'institution_roles.request', subjectType: 'institution' });
     const older = (await admin.get(`/api/admin/audit?before=${page[0]!.seq}`)).json() as { seq: number }[];
     expect(older[0]!.seq).toBe(total - 1);
     expect((await admin.get('/api/admin/audit?before=1')).json()).toEqual([]);

@@ -301,26 +301,6 @@ async function requireInstitutionAndUser(db: Db, institutionId: string, userId: 
   if (!user) throw notFound('That person');
 }
 
-/** Makes someone a case handler of an institution (idempotent). They must then use TOTP. */
-export async function grantCaseHandlerRole(db: Db, actor: Actor, institutionId: string, userId: string) {
-  await db.transaction(async (tx) => {
-    await requireInstitutionAndUser(tx, institutionId, userId);
-    const added = await tx
-      .insert(institutionRoles)
-      .values({ userId, institutionId, role: 'case_handler' })
-      .onConflictDoNothing()
-      .returning({ userId: institutionRoles.userId });
-    if (added.length === 0) return;
-    await recordAudit(tx, {
-      actorUserId: actor.userId,
-      action: 'institution_roles.grant',
-      subjectType: 'institution',
-      subjectId: institutionId,
-      data: { userId, role: 'case_handler' },
-    });
-  });
-}
-
 /** Takes case handling away (idempotent). Effective on the person's next request. */
 export async function revokeCaseHandlerRole(db: Db, actor: Actor, institutionId: string, userId: string) {
   await db.transaction(async (tx) => {

@@ -1,18 +1,29 @@
 import crypto from 'node:crypto';
-import { TEST_PASSWORD } from '../../test/factories';
-import { adminOnly, everyone, type MatrixModule, managers, noRecords, signedIn } from '../../test/matrix';
+import { caseHandlerRequests } from '../../../db/schema';
+import { buildUser, TEST_PASSWORD } from '../../test/factories';
+import { adminOnly, everyone, type MatrixModule, managers, signedIn } from '../../test/matrix';
 
 /**
  * The identity module's rows of the role matrix (driven by role-matrix.test.ts beside this file):
- * sessions and sign-in, account, single sign-on, invitations, networks, administration. The cast
- * (test/matrix.ts) is enough: no records of the module's own are built.
+ * sessions and sign-in, account, single sign-on, invitations, networks, administration. Besides
+ * the cast (test/matrix.ts), one open case-handler request is built.
  */
 
 const fresh = () => crypto.randomBytes(4).toString('hex');
 const randomUuid = () => crypto.randomUUID();
 
+type Records = { requestId: string };
+
 export const identityMatrix: MatrixModule<unknown> = {
-  build: noRecords,
+  // An open case-handler request for the cast's target, asked by an admin outside the cast.
+  build: async (db, _masterKey, f): Promise<Records> => {
+    const asker = await buildUser(db, { isAdmin: true });
+    const [row] = await db
+      .insert(caseHandlerRequests)
+      .values({ institutionId: f.institutionId, userId: f.target.id, requestedBy: asker.id })
+      .returning({ id: caseHandlerRequests.id });
+    return { requestId: row!.id };
+  },
   entries: {
     // sessions and sign-in
     'GET /api/session': { request: () => ({ url: '/api/session' }), expect: everyone(200) },
@@ -195,7 +206,21 @@ export const identityMatrix: MatrixModule<unknown> = {
       request: (f) => ({
         url: `/api/admin/institutions/${f.institutionId}/case-handlers/${f.users.member.id}`,
       }),
-      expect: adminOnly(204),
+      expect: adminOnly(202),
+    },
+    'GET /api/case-handler-requests': {
+      request: () => ({ url: '/api/case-handler-requests' }),
+      expect: signedIn(200),
+    },
+    // The request (built below) was asked for by another admin: this cast's admin and the
+    // institution's case handler may decide it; members and leads do not see it.
+    'POST /api/case-handler-requests/:id/approve': {
+      request: (_f, x) => ({ url: `/api/case-handler-requests/${(x as Records).requestId}/approve` }),
+      expect: { visitor: 401, member: 404, lead: 404, caseHandler: 204, admin: 204 },
+    },
+    'POST /api/case-handler-requests/:id/decline': {
+      request: (_f, x) => ({ url: `/api/case-handler-requests/${(x as Records).requestId}/decline` }),
+      expect: { visitor: 401, member: 404, lead: 404, caseHandler: 204, admin: 204 },
     },
     'DELETE /api/admin/institutions/:id/case-handlers/:userId': {
       request: (f) => ({

@@ -3,6 +3,7 @@ import type { Services } from '../../platform/services';
 import { accountRoutes } from './account.routes';
 import { adminRoutes } from './admin.routes';
 import { authRoutes } from './auth.routes';
+import { caseHandlerRequestRoutes } from './case-handlers.routes';
 import { invitationRoutes } from './invitations.routes';
 import { networkRoutes } from './networks.routes';
 import { ssoRoutes } from './sso.routes';
@@ -16,5 +17,6 @@ export function identityRoutes(services: Services): AnyRoute[] {
     ...invitationRoutes(services),
     ...networkRoutes(services),
     ...adminRoutes(services),
+    ...caseHandlerRequestRoutes(services),
   ];
 }
