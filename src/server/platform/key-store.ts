@@ -6,7 +6,7 @@ import path from 'node:path';
  * A folder of small random secrets kept outside the database, one file per secret, so that a
  * secret can really be destroyed: the database cannot forget (old row versions, the write-ahead
  * log, free space, backups), a file can be overwritten and removed. Speak-up keeps the secrets of
- * its key epochs here (see docs/decisions/0009-crypto-shredding-with-key-epochs.md); each secret
+ * its key epochs here (see docs/decisions/0008-crypto-shredding-with-key-epochs.md); each secret
  * is useless without the master key, so the folder alone reveals nothing either.
  *
  * Several instances must share one folder (a shared volume): a secret created by one instance is
