@@ -12,6 +12,7 @@ import {
   FlagRequestSchema,
   HideRequestSchema,
   NOT_TAKEN_FORWARD_LABELS,
+  RedactRequestSchema,
   type TriageResult,
   TriageSchema,
 } from '../../../shared/concerns/schema';
@@ -185,6 +186,9 @@ export function ConcernPage({ id }: { id: string }) {
                   {e.actor ? `, ${e.actor.name}` : ''}
                 </p>
                 <EditChanges data={e.data} />
+                {c.may.redactHistory && e.data.changes ? (
+                  <RedactForm concern={c} event={e} onDone={changed} />
+                ) : null}
               </li>
             ))}
           </ol>
@@ -245,8 +249,26 @@ const fieldLabels: Record<string, string> = {
   moduleRef: 'Teaching module',
   placementSite: 'Placement site',
 };
+/**
+ * One edit. The network's leads see the wording before and after; everyone else (and everyone, once
+ * the leads removed the wording) sees which fields changed.
+ */
 function EditChanges({ data }: { data: Record<string, unknown> }) {
-  const changes = (data.changes ?? {}) as Record<string, { before?: unknown; after?: unknown }>;
+  const redacted = data.redacted as { reason?: string } | undefined;
+  if (!data.changes) {
+    const fields = (Array.isArray(data.fields) ? data.fields : []) as string[];
+    return (
+      <>
+        <p>Changed: {fields.map((f) => fieldLabels[f] ?? f).join(', ') || 'the wording'}.</p>
+        {redacted ? (
+          <p className="small muted">
+            The leads removed the earlier wording from this history. Their reason: {redacted.reason}
+          </p>
+        ) : null}
+      </>
+    );
+  }
+  const changes = data.changes as Record<string, { before?: unknown; after?: unknown }>;
   const show = (field: string, v: unknown) =>
     v === null || v === undefined || v === ''
       ? '(empty)'
@@ -508,7 +530,9 @@ function EditForm({ concern: c, onDone }: { concern: ConcernDetail; onDone: (m: 
     void form.submit(ConcernEditSchema, raw, async (body) => {
       await api.patch(`/api/concerns/${seg(c.id)}`, body);
       setOpen(false);
-      onDone('Your changes are saved; the earlier wording is kept in the edit history.');
+      onDone(
+        'Your changes are saved. Members see only the new wording; the network’s leads can still see the earlier one.',
+      );
     });
   }
   return (
@@ -592,6 +616,53 @@ function FlagForm({ concern: c, onDone }: { concern: ConcernDetail; onDone: (m: 
         />
         <SubmitButton form={form} className="button button-secondary">
           Flag it
+        </SubmitButton>
+      </form>
+    </details>
+  );
+}
+
+/** Leads remove the wording of one edit (e.g. a name its author took out); which fields changed stays. */
+function RedactForm({
+  concern: c,
+  event: e,
+  onDone,
+}: {
+  concern: ConcernDetail;
+  event: ConcernEvent;
+  onDone: (m: string) => void;
+}) {
+  const form = useForm(['reason']);
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const reason = String(new FormData(event.currentTarget).get('reason') ?? '');
+    void form.submit(RedactRequestSchema, { reason }, async (body) => {
+      await api.post(`/api/concerns/${seg(c.id)}/history/${seg(e.id)}/redact`, body);
+      onDone('The earlier wording of that edit is removed from the history. Your reason is kept with it.');
+    });
+  }
+  return (
+    <details className="su-details">
+      <summary>Remove this wording from the history</summary>
+      <form
+        noValidate
+        onSubmit={onSubmit}
+        aria-label={`Remove the wording of the edit of ${formatDateTime(e.at)}`}
+      >
+        <p className="field-hint">
+          Members never see earlier wording; removing it also takes it from the leads’ view. Which fields
+          changed, and your reason, stay.
+        </p>
+        <ErrorSummary form={form} />
+        <TextAreaField
+          form={form}
+          name="reason"
+          label="Reason (kept with the history)"
+          rows={2}
+          maxLength={ConcernLimits.reasonMax}
+        />
+        <SubmitButton form={form} className="button button-danger">
+          Remove the wording
         </SubmitButton>
       </form>
     </details>

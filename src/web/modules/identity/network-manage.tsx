@@ -167,6 +167,11 @@ function MemberRow({
                   form={form}
                   name="kind"
                   label="Kind"
+                  hint={
+                    isMe
+                      ? 'Your own kind is changed by another co-chair or an administrator: it decides how much your poll answers weigh.'
+                      : undefined
+                  }
                   options={kindOptions}
                   defaultValue={member.kind}
                 />
