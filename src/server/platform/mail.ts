@@ -122,3 +122,16 @@ export function withCalendarAlternative(attachments: MailAttachment[]): {
       : {}),
   };
 }
+
+/** Links that act for the person they were sent to: password reset, invitation, first-admin set-up. */
+const ONE_TIME_LINK =
+  /\b(https?:\/\/[^\s/]+(?:\/[^\s/]+)*?\/(?:reset-password|invite|setup))\/[A-Za-z0-9_-]{20,100}/g;
+
+/**
+ * A mail's text as the development outbox shows it to someone other than its recipient: a working
+ * reset, invitation or set-up link would let whoever reads the outbox act as that person, so
+ * the token is replaced by a note (the recipient still sees their own mail whole).
+ */
+export function redactOneTimeLinks(text: string): string {
+  return text.replace(ONE_TIME_LINK, '$1/[link hidden: only the person it was sent to can use it]');
+}

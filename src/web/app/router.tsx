@@ -28,6 +28,10 @@ const ProfilePage = lazyPage(() => import('../modules/identity/profile'), 'Profi
 const NetworksPage = lazyPage(() => import('../modules/identity/networks'), 'NetworksPage');
 const NetworkPage = lazyPage(() => import('../modules/identity/network'), 'NetworkPage');
 const LeadPage = lazyPage(() => import('../modules/identity/lead'), 'LeadPage');
+const CaseHandlerRequestsPage = lazyPage(
+  () => import('../modules/identity/case-handler-requests'),
+  'CaseHandlerRequestsPage',
+);
 // Speak-up: the reporter pages are their own small chunks; case handling and statistics are apart.
 const ReportPage = lazyPage(() => import('../modules/speak-up/report'), 'ReportPage');
 const FollowUpPage = lazyPage(() => import('../modules/speak-up/follow-up'), 'FollowUpPage');
@@ -120,6 +124,11 @@ export function AppRoutes() {
           <Route path="/lead">
             <RequireUser>
               <LeadPage />
+            </RequireUser>
+          </Route>
+          <Route path="/case-handler-requests">
+            <RequireUser>
+              <CaseHandlerRequestsPage />
             </RequireUser>
           </Route>
           <Route path="/report" component={ReportPage} />

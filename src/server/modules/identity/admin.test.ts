@@ -6,11 +6,13 @@ import {
   institutions,
   memberships,
   networks,
+  passwordResetRequests,
   sessions,
   users,
 } from '../../../db/schema';
 import { createTestApp, type TestApp } from '../../test/app';
 import { addMember, buildInstitution, buildNetwork, buildUser, TEST_PASSWORD } from '../../test/factories';
+import { handlePasswordResetRequests } from './account';
 import { totpNow } from './credentials';
 
 let t: TestApp;
@@ -461,6 +463,42 @@ describe('mail outbox and audit log', () => {
     expect(mail[0]!.text).toMatch(/^Hello Second,/);
     expect(mail[1]!.text).toMatch(/^Hello First,/);
     expect(mail[0]!.transport).toBe('dev');
+  });
+
+  it('the development outbox does not show an admin another account’s working reset or invitation link', async () => {
+    const db = t.database.db;
+    const institution = await buildInstitution(db);
+    const network = await buildNetwork(db, institution.id);
+    const victim = await buildUser(db);
+    const invited = `invitee-${Date.now()}@example.ac.uk`;
+    expect(
+      (
+        await admin.post('/api/invitations', {
+          email: invited,
+          name: 'Ina Vitee',
+          networkId: network.id,
+          kind: 'staff',
+        })
+      ).statusCode,
+    ).toBe(201);
+    await t.client().post('/api/auth/password-reset/request', { email: victim.email });
+    await t.client().post('/api/auth/password-reset/request', { email: adminUser.email });
+    while ((await handlePasswordResetRequests(t.app.services)) > 0) {}
+    // Wait for a worker run that may have claimed a request first.
+    for (let i = 0; i < 100; i++) {
+      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(passwordResetRequests);
+      if (row!.n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const outbox = (await admin.get('/api/admin/mail-outbox')).json() as { to: string; text: string }[];
+    const token = /\/(?:reset-password|invite)\/[A-Za-z0-9_-]{20,}/;
+    const toVictim = outbox.find((m) => m.to === victim.email);
+    const toInvitee = outbox.find((m) => m.to === invited);
+    expect(toVictim?.text).toMatch(/reset-password\/\[link hidden/);
+    expect(toInvitee?.text).toMatch(/invite\/\[link hidden/);
+    for (const mail of [toVictim!, toInvitee!]) expect(mail.text).not.toMatch(token);
+    // The admin's own mail is shown whole: they can follow their own link.
+    expect(outbox.find((m) => m.to === adminUser.email)?.text).toMatch(token);
   });
 
   it('pages through the audit log newest first, without data, and verifies the chain', async () => {

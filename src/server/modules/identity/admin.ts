@@ -25,6 +25,7 @@ import type {
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { conflict, forbidden, notFound } from '../../platform/errors';
+import { redactOneTimeLinks } from '../../platform/mail';
 import type { NotifyMail } from '../../platform/notifications';
 import { revokeFeedsOfUser } from '../meetings/calendar';
 import { announceSelfAppointment, getNetworkSummary, type NetworkSummary } from './networks';
@@ -377,7 +378,9 @@ export async function listOutbox(db: Db, viewerEmail: string): Promise<z.input<t
     id: m.id,
     to: m.toAddress,
     subject: m.subject,
-    text: m.textBody,
+    // Another person's working reset or invitation link is not shown: it would let the admin act as them.
+    text:
+      m.toAddress.toLowerCase() === viewerEmail.toLowerCase() ? m.textBody : redactOneTimeLinks(m.textBody),
     transport: m.transport,
     createdAt: m.createdAt.toISOString(),
     sentAt: m.sentAt?.toISOString() ?? null,

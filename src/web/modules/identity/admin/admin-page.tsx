@@ -14,6 +14,11 @@ export const SECTIONS = [
     label: 'Users',
     about: 'Find people, make administrators, disable accounts, name case handlers, add people to networks.',
   },
+  {
+    href: '/case-handler-requests',
+    label: 'Case-handler requests',
+    about: 'Approve or decline another administrator’s request to make someone a case handler.',
+  },
   { href: '/admin/sso', label: 'Single sign-on', about: 'Connect a university’s login (OpenID Connect).' },
   {
     href: '/admin/outbox',

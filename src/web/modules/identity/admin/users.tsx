@@ -272,7 +272,7 @@ function CaseHandlerForm({
         void form.submit(noInput, null, async () => {
           await api.put(`/api/admin/institutions/${seg(institution.id)}/case-handlers/${seg(user.id)}`);
           onChanged(
-            `${user.name} is now a case handler for ${institution.name}. They must use two-factor authentication.`,
+            `Asked: ${user.name} becomes a case handler for ${institution.name} once another administrator or a case handler of that school approves (Case-handler requests).`,
           );
         });
       }}
@@ -282,11 +282,11 @@ function CaseHandlerForm({
         form={form}
         name="institutionId"
         label="Case handler for"
-        hint="Only trained staff. Case handlers must use two-factor authentication."
+        hint="Only trained staff; they must use two-factor authentication. A second person (another administrator or a case handler of that school) must approve."
         options={available.map((i) => ({ value: i.id, label: i.name }))}
       />
       <SubmitButton form={form} className="button button-secondary">
-        Make case handler
+        Ask to make case handler
       </SubmitButton>
     </form>
   );
