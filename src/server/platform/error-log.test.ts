@@ -67,14 +67,15 @@ describe('logging unexpected database errors', () => {
     app.log.warn({ err: (error as Error).message }, 'logged as a message');
 
     await new Promise((resolve) => setTimeout(resolve, 50)); // the log stream is asynchronous
-    const unhandled = logs.map((line) => JSON.parse(line) as Record<string, any>).filter((l) => l.err);
+    type Line = { msg: string; err?: { code?: string; stack?: string; [field: string]: unknown } };
+    const unhandled = logs.map((line) => JSON.parse(line) as Line).filter((l) => l.err);
     expect(unhandled.length).toBeGreaterThanOrEqual(4);
     for (const line of logs) expect(line).not.toContain(canary);
     // What is logged still says what went wrong: the SQLSTATE and the names involved.
     const [first, second] = unhandled;
     expect(first!.msg).toBe('unhandled error');
     expect(first!.err).toMatchObject({ code: '23505', table: 'users', constraint: 'users_email_lower_key' });
-    expect(first!.err.stack).toMatch(/^\s+at /);
+    expect(first!.err!.stack).toMatch(/^\s+at /);
     expect(second!.err).toMatchObject({ code: '22P02' });
   });
 });
