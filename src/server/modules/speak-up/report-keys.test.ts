@@ -5,7 +5,7 @@ import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../../db/client';
-import { equalityPending, keyEpochs, reports } from '../../../db/schema';
+import { equalityPending, keyEpochs, keyRotationsDue, reports } from '../../../db/schema';
 import { runJobSlot } from '../../platform/jobs';
 import { FileSecretStore } from '../../platform/key-store';
 import { createTestApp, type TestApp } from '../../test/app';
@@ -358,6 +358,11 @@ describe('the key folder', () => {
           })
           .where(eq(reports.id, a.id));
       });
+      // A report deleted row and all (as a held report is) lists its epoch too, by the trigger.
+      const b = await submit(t, school.institution.id);
+      await t.database.db.delete(reports).where(eq(reports.id, b.id));
+      const due = await t.database.db.select().from(keyRotationsDue);
+      expect(due.map((d) => d.epochId)).toEqual([epoch, epoch]);
       expect(t.app.services.reportKeys.store.read(epoch)).not.toBeNull();
       const maintenance = speakUpJobs({}).find((j) => j.name === 'speak-up.key-maintenance')!;
       expect(await runJobSlot(t.app.services, maintenance)).toBe('ran');
