@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, type Db, openDatabase, queryRows } from '../../db/client';
 import { sessions } from '../../db/schema';
 import { openReportKey, ReportKeyring } from '../modules/speak-up/report-crypto';
+import { bindAuditKey } from '../platform/audit/audit';
 import { verifyAuditChain } from '../platform/audit/verify';
 import { hashToken, randomToken } from '../platform/crypto';
 import { FileSecretStore } from '../platform/key-store';
@@ -172,6 +173,8 @@ async function prepare(dataDir: string, masterKey: Buffer) {
     ? await openTestDatabase()
     : await openTestDatabase({ dataDir: path.join(dataDir, 'pglite') });
   const { db } = database;
+  // What buildApp does: changes made here are audited under the key the server will run with.
+  bindAuditKey(db, masterKey);
   const institution = await buildInstitution(db);
   const network = await buildNetwork(db, institution.id);
   const member = await buildUser(db);

@@ -88,7 +88,12 @@ export function bindAuditKey(db: Db, masterKey: Buffer): void {
 
 function boundKey(tx: Tx): Buffer {
   const key = chainKeys.get(dialectOf(tx));
-  if (!key) throw new Error('No audit chain key is bound to this database (buildApp binds it).');
+  if (!key) {
+    throw new Error(
+      'No audit chain key is bound to this database: buildApp binds it; code that changes data ' +
+        'without an app (a script, a test fixture) calls bindAuditKey(db, masterKey) first.',
+    );
+  }
   return key;
 }
 
