@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { type Database, type Db, openDatabase } from '../src/db/client';
 import { buildApp } from '../src/server/app';
+import { bindAuditKey } from '../src/server/platform/audit/audit';
 import { loadConfig } from '../src/server/config';
 import { hashPassword } from '../src/server/modules/identity/credentials';
 import { ReportKeyring } from '../src/server/modules/speak-up/report-crypto';
@@ -354,6 +355,8 @@ async function main() {
   await database.migrate();
   const migrateMs = ms(t);
   t = performance.now();
+  // Seeding calls audited domain functions before buildApp: key the audit chain as buildApp does.
+  bindAuditKey(database.db, masterKey);
   const base = await seed(database.db, masterKey);
   const modules: Fixture['modules'] = {};
   const moduleSeedMs: string[] = [];
