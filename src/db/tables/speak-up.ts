@@ -5,6 +5,7 @@ import {
   date,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -74,19 +75,6 @@ export const supportContacts = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('speak_up_support_institution_idx').on(t.institutionId, t.position)],
-);
-
-/** Per institution and year, the last reference number given (R-2026-0042). */
-export const reportReferenceCounters = pgTable(
-  'speak_up_reference_counters',
-  {
-    institutionId: uuid('institution_id')
-      .notNull()
-      .references(() => institutions.id, { onDelete: 'cascade' }),
-    year: integer('year').notNull(),
-    lastNumber: integer('last_number').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.institutionId, t.year] })],
 );
 
 export const reports = pgTable(
@@ -335,9 +323,7 @@ export const keyEpochs = pgTable(
     retiredAt: ts('retired_at'),
   },
   (t) => [
-    uniqueIndex('speak_up_key_epochs_current_key')
-      .on(t.purpose, t.bucket)
-      .where(sql`${t.retiredAt} is null`),
+    uniqueIndex('speak_up_key_epochs_current_key').on(t.purpose, t.bucket).where(sql`${t.retiredAt} is null`),
   ],
 );
 
@@ -418,6 +404,12 @@ export const reportMatchHolds = pgTable(
       .notNull()
       .references(() => institutions.id, { onDelete: 'cascade' }),
     reporterHash: text('reporter_hash').notNull(),
+    /**
+     * Keyed hash of the signed-in account that made the entry (never shown, never a user id): it
+     * counts distinct people for a match and caps each account's entries. Null on entries made
+     * before escrow needed an account; those never match.
+     */
+    accountHash: text('account_hash'),
     heldAt: ts('held_at').notNull().defaultNow(),
     releasedAt: ts('released_at'),
     /** When the hold ends without a match (the reporter is shown this date). */
@@ -430,6 +422,7 @@ export const reportMatchHolds = pgTable(
   (t) => [
     index('speak_up_match_holds_open_idx').on(t.institutionId, t.releasedAt),
     index('speak_up_match_holds_expiry_idx').on(t.expiresAt).where(sql`${t.releasedAt} is null`),
+    index('speak_up_match_holds_account_idx').on(t.accountHash).where(sql`${t.releasedAt} is null`),
   ],
 );
 
@@ -458,4 +451,42 @@ export const reportRemindersSent = pgTable(
     sentAt: ts('sent_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.reportId, t.deadline] })],
+);
+
+/**
+ * Every name and e-mail address a case handler has had. A conflict of interest is checked against
+ * all of them, so renaming oneself never opens a report that names one's old name. Rows are only
+ * ever added (on the role grant, on a rename, on a conflict scan); they go with the account.
+ */
+export const handlerIdentities = pgTable(
+  'speak_up_handler_identities',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['name', 'email'] }).notNull(),
+    value: text('value').notNull(),
+    recordedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind, t.value] })],
+);
+
+/**
+ * Published statistics, frozen: the figures of an academic year up to the end of a complete month,
+ * computed once (on the first read after that month ends) as things stood at that month's end, and
+ * never recomputed. Leads cannot difference two answers to see a single case move.
+ */
+export const statisticsSnapshots = pgTable(
+  'speak_up_statistics_snapshots',
+  {
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id, { onDelete: 'cascade' }),
+    academicYear: integer('academic_year').notNull(),
+    /** `YYYY-MM`: the last complete month the figures cover. */
+    throughMonth: text('through_month').notNull(),
+    figures: jsonb('figures').notNull(),
+    publishedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.academicYear, t.throughMonth] })],
 );
