@@ -34,6 +34,11 @@ try {
           (expectHead ? ' (the expected head hash is in the chain)' : '')
       : `Audit log TAMPERED: ${result.problems.length} problem(s) in ${result.checked} events`,
   );
+  if (result.ok && result.unkeyedEvents > 0) {
+    console.log(
+      `The first ${result.unkeyedEvents} events were written before the chain was keyed; the first keyed event covers them.`,
+    );
+  }
   process.exitCode = result.ok ? 0 : 1;
 } finally {
   await database.close();
