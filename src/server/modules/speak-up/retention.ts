@@ -10,6 +10,9 @@ import { purgeReportContent } from './reports';
  * destroys the wrapped data key, every sealed column, messages, notes, escalations, attachments,
  * the receipt and any matching escrow. The report row stays as a tombstone (reference, dates,
  * category facets), so the statistics still count it. Each purge is audited with no content.
+ * After the job's transaction commits, the purged reports' key epochs are retired and their
+ * secrets destroyed (`shredDeletedReports`, see report-keys.ts), so the copies of the keys that
+ * old row versions and the write-ahead log keep can no longer be opened.
  */
 
 export const DEFAULT_RETENTION_YEARS = 6;
