@@ -1,8 +1,9 @@
 // Journey: an administrator (with TOTP) makes a member a co-chair from the network page; that
-// person's navigation then shows the lead items, and the change is in the audit log.
-import { desc } from 'drizzle-orm';
+// person's navigation then shows the lead items, and the change is in the audit log. Then the
+// administrator asks for the member to be made a case handler, and a second administrator approves.
+import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { auditEvents } from '../src/db/schema';
+import { auditEvents, institutionRoles } from '../src/db/schema';
 import {
   addMember,
   buildInstitution,
@@ -25,13 +26,17 @@ import {
 let j: Journey;
 let network: { id: string; slug: string; name: string };
 let admin: Awaited<ReturnType<typeof buildUser>>;
+let secondAdmin: Awaited<ReturnType<typeof buildUser>>;
+let institutionId: string;
 let member: Awaited<ReturnType<typeof buildUser>>;
 beforeAll(async () => {
   j = await startJourney();
   const { db, masterKey } = j.server;
   const institution = await buildInstitution(db, { name: 'Leicester Medical School' });
   network = await buildNetwork(db, institution.id, { name: 'MedRACE', slug: 'medrace' });
+  institutionId = institution.id;
   admin = await buildUser(db, { name: 'Ada Admin', isAdmin: true, totpMasterKey: masterKey });
+  secondAdmin = await buildUser(db, { name: 'Bola Admin', isAdmin: true, totpMasterKey: masterKey });
   member = await buildUser(db, { name: 'Mei Chen' });
   await addMember(db, { userId: member.id, networkId: network.id, kind: 'student', yearOfStudy: 4 });
 });
@@ -86,4 +91,37 @@ it('the new co-chair now sees the lead items', async () => {
     .first()
     .waitFor();
   b.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
+});
+
+it('an admin asks for the member to be made a case handler; nothing is granted until a second admin approves', async () => {
+  const { page } = j;
+  await j.visit(`/admin/users?q=${encodeURIComponent(member.email)}`, 'admin users, searched');
+  await page.getByRole('button', { name: `Roles and networks of ${member.name}` }).click();
+  const form = page.getByRole('form', { name: `Make ${member.name} a case handler` });
+  await form.getByLabel('Case handler for').selectOption({ label: 'Leicester Medical School' });
+  await form.getByRole('button', { name: 'Ask to make case handler' }).click();
+  await page.getByText(new RegExp(`Asked: ${member.name} becomes a case handler`)).waitFor();
+  await expectNoAxeViolations(page, 'admin users, case handler asked');
+  const roles = () =>
+    j.server.db.select().from(institutionRoles).where(eq(institutionRoles.userId, member.id));
+  expect(await roles()).toHaveLength(0);
+  // The asker cannot approve: the request page only offers to withdraw it.
+  await j.visit('/case-handler-requests', 'case-handler requests (asker)');
+  await expect(page.getByRole('button', { name: /^Approve/ }).count()).resolves.toBe(0);
+  await page.getByRole('button', { name: new RegExp(`^Withdraw the request for ${member.name}`) }).waitFor();
+
+  const b = await j.otherBrowser();
+  await signInWithTotp(j, secondAdmin, TEST_PASSWORD, b.page);
+  await b.page.goto(`${j.server.baseUrl}/case-handler-requests`);
+  await settled(b.page);
+  await expectNoAxeViolations(b.page, 'case-handler requests (second admin)');
+  await b.page.getByRole('button', { name: `Approve ${member.name} for Leicester Medical School` }).click();
+  await b.page.getByText(`${member.name} is now a case handler for Leicester Medical School.`).waitFor();
+  await b.page.getByText('No requests are waiting.').waitFor();
+  await expectNoAxeViolations(b.page, 'case-handler requests, approved');
+  expect(await roles()).toEqual([expect.objectContaining({ institutionId, role: 'case_handler' })]);
+  const [event] = await j.server.db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
+  expect(event).toMatchObject({ actorUserId: secondAdmin.id, action: 'institution_roles.grant' });
+  b.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
+  await b.close();
 });
