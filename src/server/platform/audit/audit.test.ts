@@ -260,6 +260,12 @@ describe('keyed audit chain', () => {
         unkeyedEvents: 3,
       });
 
+      // Starting with another master key (a new key made where the old one was not found) is refused.
+      await expect(createTestApp({ database, masterKey: crypto.randomBytes(32) })).rejects.toThrow(
+        /not written with this master key/,
+      );
+      bindAuditKey(database.db, masterKey);
+
       // An old event rewritten with recomputed unkeyed links no longer meets the keyed marker.
       await database.db.transaction(async (tx) => {
         await tx.execute(sql`alter table audit_events disable trigger audit_events_append_only`);

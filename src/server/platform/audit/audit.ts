@@ -132,17 +132,27 @@ export async function recordAudit(tx: Tx, event: AuditEventInput): Promise<void>
  * appends one keyed `audit.chain_keyed` event. Its keyed link covers the hash of every event
  * before it, so from then on no one without the master key can rewrite those either. Existing
  * rows are never changed (the table is append-only). Runs at start; a no-op afterwards.
+ *
+ * It also refuses to start with a master key the newest keyed event was not written with: that is
+ * almost always the wrong key (a new one made where the old one was not found), and running on
+ * would seal new reports under a key the old ones do not share.
  */
 export async function keyAuditChain(db: Db): Promise<boolean> {
   return db.transaction(async (tx) => {
     const key = boundKey(tx);
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
-    const [last] = await tx
-      .select({ seq: auditEvents.seq, hash: auditEvents.hash })
-      .from(auditEvents)
-      .orderBy(desc(auditEvents.seq))
-      .limit(1);
-    if (!last || last.hash.startsWith(KEYED_PREFIX)) return false;
+    const [last]: AuditRow[] = await tx.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
+    if (!last) return false;
+    if (last.hash.startsWith(KEYED_PREFIX)) {
+      if (hashAuditRow(last, key) !== last.hash) {
+        throw new Error(
+          `The newest audit event (${last.seq}) was not written with this master key. Either the master ` +
+            'key is not the one this database was written with (check MASTER_KEY or MASTER_KEY_FILE), ' +
+            'or the audit log was changed: run npm run verify-audit.',
+        );
+      }
+      return false;
+    }
     await appendLocked(tx, key, {
       actorUserId: null,
       action: CHAIN_KEYED_ACTION,
