@@ -190,6 +190,16 @@ export const MembershipUpdateSchema = z
     message: 'Leads need a title (co-chair or action lead); members have none.',
     path: ['leadTitle'],
   });
+/** A member asks the co-chairs to change their own kind (it weighs their poll answers); a co-chair makes the change. */
+export const KindRequestSchema = z
+  .strictObject({
+    kind: MembershipKind,
+    yearOfStudy: YearOfStudy.nullable().default(null),
+  })
+  .refine((m) => (m.kind === 'student') === (m.yearOfStudy !== null), {
+    message: 'Students need a year of study; staff and alumni have none.',
+    path: ['yearOfStudy'],
+  });
 
 // ---- admin ------------------------------------------------------------------------------------------
 

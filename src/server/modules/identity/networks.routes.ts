@@ -2,12 +2,13 @@ import { z } from 'zod';
 import {
   CohortImportRequestSchema,
   CohortImportResultSchema,
+  KindRequestSchema,
   MembershipUpdateSchema,
   NetworkDetailSchema,
   NetworkMemberSchema,
   NetworkSummarySchema,
 } from '../../../shared/identity/schema';
-import { type AnyRoute, defineRoute, IdParams, Uuid } from '../../platform/routes';
+import { type AnyRoute, defineRoute, IdParams, Ok, Uuid } from '../../platform/routes';
 import type { Services } from '../../platform/services';
 import { importCohort } from './cohort-import';
 import {
@@ -15,6 +16,7 @@ import {
   listNetworkMembers,
   listNetworks,
   removeMembership,
+  requestKindChange,
   updateMembership,
 } from './networks';
 
@@ -70,6 +72,26 @@ export function networkRoutes(services: Services): AnyRoute[] {
           mailer: services.mailer,
           publicUrl: services.config.publicUrl,
         }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/networks/:id/kind-request',
+      summary:
+        'Ask the other co-chairs to record you as another kind (student, staff, alumnus); one of them approves by changing it',
+      tags: ['networks'],
+      access: 'user',
+      params: IdParams,
+      body: KindRequestSchema,
+      rateLimitPerMinute: 5,
+      response: Ok,
+      status: 202,
+      handler: async ({ params, body, actor }) => {
+        await requestKindChange(db, actor!, params.id, body, {
+          mailer: services.mailer,
+          publicUrl: services.config.publicUrl,
+        });
+        return { ok: true as const };
+      },
     }),
     defineRoute({
       method: 'DELETE',

@@ -314,6 +314,37 @@ describe('PUT /api/networks/:id/members/:userId', () => {
     expect(await membershipOf(s.network.id, s.staffChair.id)).toMatchObject({ kind: 'student' });
   });
 
+  it('changing one’s own kind is a request that another co-chair approves', async () => {
+    const s = await setup();
+    const staffChair = await signIn(s.staffChair);
+    const url = `/api/networks/${s.network.id}/kind-request`;
+    expect((await staffChair.post(url, { kind: 'staff' })).statusCode).toBe(409);
+    const asked = await staffChair.post(url, { kind: 'student', yearOfStudy: 2 });
+    expect(asked.statusCode, asked.body).toBe(202);
+    expect(await membershipOf(s.network.id, s.staffChair.id)).toMatchObject({ kind: 'staff' });
+    expect(await lastAudit()).toMatchObject({
+      action: 'memberships.kind_request',
+      actorUserId: s.staffChair.id,
+      data: { from: { kind: 'staff', yearOfStudy: null }, to: { kind: 'student', yearOfStudy: 2 } },
+    });
+    const told = await t.database.db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.kind, 'network.kind_request'));
+    expect(told.map((n) => n.userId)).toEqual([s.studentChair.id]);
+    expect(told[0]!.subject).toBe(
+      `${s.staffChair.name} asks to be recorded as a student in year 2 in ${s.network.name}`,
+    );
+    // Strangers are not told the network exists.
+    expect((await (await signIn(s.stranger)).post(url, { kind: 'staff' })).statusCode).toBe(404);
+    // The other co-chair approves by making the change.
+    const approved = await (await signIn(s.studentChair)).put(
+      `/api/networks/${s.network.id}/members/${s.staffChair.id}`,
+      { kind: 'student', yearOfStudy: 2, role: 'lead', leadTitle: 'co_chair' },
+    );
+    expect(approved.statusCode).toBe(200);
+  });
+
   it('an action lead cannot relabel a member to weigh their poll answers', async () => {
     const s = await setup();
     const lead = await signIn(s.actionLead);

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Db, Tx } from '../../../db/client';
 import { institutions, memberships, networks, users } from '../../../db/schema';
 import type {
+  KindRequestSchema,
   MembershipUpdateSchema,
   NetworkDetailSchema,
   NetworkMemberSchema,
@@ -157,7 +158,7 @@ async function coChairCount(tx: Tx, networkId: string): Promise<number> {
 
 const LAST_CO_CHAIR = 'A network keeps at least one co-chair. Appoint another co-chair first.';
 const OWN_KIND =
-  'Your own kind (student, staff or alumnus) is changed by another co-chair or an administrator, not by you: ask them to change it here. It decides how much your poll answers weigh.';
+  'Your own kind (student, staff or alumnus) decides how much your poll answers weigh, so another co-chair or an administrator changes it: use “Ask the co-chairs” to request it.';
 const OTHERS_KIND =
   'Only co-chairs and administrators may change whether someone is a student, staff or alumnus.';
 const snapshot = (m: Pick<MembershipRow, 'kind' | 'yearOfStudy' | 'role' | 'leadTitle'>) => ({
@@ -267,6 +268,73 @@ export async function updateMembership(
       .from(users)
       .where(eq(users.id, userId));
     return { userId, name: person!.name, email: person!.email, ...after };
+  });
+}
+
+const KIND_NAMES = { student: 'a student', staff: 'staff', alumnus: 'an alumnus' } as const;
+
+/**
+ * A member asks to be recorded as another kind (student, staff, alumnus): their own kind weighs
+ * their poll answers, so they may not change it themselves. The network's other co-chairs are asked
+ * (in the app and by e-mail); one of them approves by changing it on the network's page.
+ */
+export async function requestKindChange(
+  db: Db,
+  actor: Actor,
+  networkId: string,
+  input: z.infer<typeof KindRequestSchema>,
+  mail: NotifyMail | null = null,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (!actor.memberships.some((m) => m.networkId === networkId)) throw notFound('That network');
+    const [network] = await tx
+      .select({ name: networks.name, slug: networks.slug })
+      .from(networks)
+      .where(eq(networks.id, networkId));
+    const mine = await findMembership(tx, networkId, actor.userId);
+    if (!network || !mine) throw notFound('That network');
+    if (mine.kind === input.kind && mine.yearOfStudy === input.yearOfStudy) {
+      throw conflict('That is already how you are recorded in this network.');
+    }
+    const coChairs = (
+      await tx
+        .select({ userId: memberships.userId })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(
+          and(
+            eq(memberships.networkId, networkId),
+            eq(memberships.leadTitle, 'co_chair'),
+            isNull(users.disabledAt),
+          ),
+        )
+    )
+      .map((c) => c.userId)
+      .filter((id) => id !== actor.userId);
+    if (coChairs.length === 0) {
+      throw conflict('This network has no other co-chair to approve it: ask an administrator to change it.');
+    }
+    const as = `${KIND_NAMES[input.kind]}${input.yearOfStudy ? ` in year ${input.yearOfStudy}` : ''}`;
+    const subject = `${actor.name} asks to be recorded as ${as} in ${network.name}`;
+    await notify(tx, {
+      userIds: coChairs,
+      networkId,
+      kind: 'network.kind_request',
+      subject,
+      link: `/networks/${network.slug}#members`,
+      email: {
+        subject,
+        text: `${actor.name} asks to be recorded as ${as} (now ${KIND_NAMES[mine.kind]}) in ${network.name}. Their kind decides how much their poll answers weigh, so another co-chair approves it. If it is right, change it on the network’s page:`,
+      },
+      mail,
+    });
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'memberships.kind_request',
+      subjectType: 'network',
+      subjectId: networkId,
+      data: { from: { kind: mine.kind, yearOfStudy: mine.yearOfStudy }, to: input },
+    });
   });
 }
 

@@ -179,6 +179,11 @@ export const identityMatrix: MatrixModule<unknown> = {
       }),
       expect: managers(200),
     },
+    'POST /api/networks/:id/kind-request': {
+      request: (f) => ({ url: `/api/networks/${f.networkId}/kind-request`, body: { kind: 'staff' } }),
+      // The lead is the network's only co-chair: nobody else could approve (409). Admins are no members.
+      expect: { visitor: 401, member: 202, lead: 409, caseHandler: 404, admin: 404 },
+    },
     'DELETE /api/networks/:id/members/:userId': {
       request: (f) => ({ url: `/api/networks/${f.networkId}/members/${f.target.id}` }),
       expect: managers(204),

@@ -4,6 +4,7 @@ import {
   CohortImportRequestSchema,
   type CohortImportResultSchema,
   InvitationCreateSchema,
+  KindRequestSchema,
   Limits,
   MembershipUpdateSchema,
 } from '../../../shared/identity/schema';
@@ -247,6 +248,7 @@ function MemberRow({
                 </div>
               </form>
             ) : null}
+            {isMe ? <KindRequest network={network} onChanged={onChanged} /> : null}
           </>
         ) : null}
       </div>
@@ -307,6 +309,40 @@ function InviteSection({ network }: { network: NetworkDetail }) {
         <SubmitButton form={form}>Invite</SubmitButton>
       </form>
     </section>
+  );
+}
+
+/** Asking the other co-chairs to change one's own kind (it weighs one's poll answers). */
+function KindRequest({
+  network,
+  onChanged,
+}: {
+  network: NetworkDetail;
+  onChanged: (message: string) => void;
+}) {
+  const form = useForm(['kind', 'yearOfStudy']);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    const v = formValues(event);
+    const input = { kind: v.kind, yearOfStudy: numberOrNull(v.yearOfStudy) };
+    void form.submit(KindRequestSchema, input, async (body) => {
+      await api.post(`/api/networks/${seg(network.id)}/kind-request`, body);
+      onChanged(
+        'Your request has gone to the other co-chairs. Your kind changes when one of them approves it.',
+      );
+    });
+  };
+  return (
+    <details className="section">
+      <summary>Ask the co-chairs to change my kind</summary>
+      <form noValidate aria-label="Ask the co-chairs to change my kind" onSubmit={submit}>
+        <ErrorSummary form={form} />
+        <div className="field-row">
+          <SelectField form={form} name="kind" label="I am" options={kindOptions} />
+          <SelectField form={form} name="yearOfStudy" label="Year of study" options={yearOptions} />
+        </div>
+        <SubmitButton form={form}>Ask the co-chairs</SubmitButton>
+      </form>
+    </details>
   );
 }
 
