@@ -48,7 +48,12 @@ export async function checkPassword(
   const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
   if (!user || !ok || user.disabledAt) {
     if (user && !user.disabledAt && byAccount.firstOverLimit) {
-      await warnAccountHolder(services, user, 'password');
+      // Not on this request's time: the answer must not take longer for a real account.
+      setImmediate(() => {
+        warnAccountHolder(services, user, 'password').catch((error: Error) => {
+          services.log.warn({ err: error.message }, 'could not queue the sign-in warning e-mail');
+        });
+      });
     }
     throw new AppError('unauthenticated', 'That e-mail and password do not match an account.');
   }
