@@ -161,22 +161,6 @@ export const institutionRoles = pgTable(
 );
 
 /**
- * Password-reset requests waiting to be handled. The request route only adds a row, the same
- * whether or not an account has the address, and answers at once; the work that depends on the
- * account (a link, an e-mail) happens afterwards in the background, so timing tells nothing.
- * Rows are deleted as they are handled.
- */
-export const passwordResetRequests = pgTable(
-  'password_reset_requests',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    email: text('email').notNull(),
-    requestedAt: createdAt(),
-  },
-  (t) => [index('password_reset_requests_requested_idx').on(t.requestedAt)],
-);
-
-/**
  * A request to make someone a case handler of an institution. Case handlers read reports, so no
  * one grants the role alone: a second person (another admin, or an existing case handler of that
  * institution) approves, and the institution's handlers are told. One open request per person

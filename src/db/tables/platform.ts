@@ -138,6 +138,22 @@ export const rateLimitCounters = transientSchema.table(
 );
 
 /**
+ * Password-reset requests waiting to be handled (identity/account.ts). The request route only adds
+ * a row, the same whether or not an account has the address, and answers at once; the work that
+ * depends on the account (a link, an e-mail) happens afterwards in the background, so timing tells
+ * nothing. Rows are deleted as they are handled; a queue, not a record, hence this schema.
+ */
+export const passwordResetRequests = transientSchema.table(
+  'password_reset_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    requestedAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('password_reset_requests_requested_idx').on(t.requestedAt)],
+);
+
+/**
  * Failed attempts per account or per address (wrong passwords, wrong TOTP codes), so the limit
  * falls on failures, not on successful sign-ins. `subject_key` is a keyed hash of the scope and
  * the account or address, never either in clear. After `free` failures each further one locks the

@@ -24,7 +24,10 @@ const NEW_PASSWORD = 'a brand new long passphrase';
 
 const queuedResets = async () =>
   (
-    await queryRows<{ n: number }>(t.database.db, sql`select count(*)::int as n from password_reset_requests`)
+    await queryRows<{ n: number }>(
+      t.database.db,
+      sql`select count(*)::int as n from transient.password_reset_requests`,
+    )
   )[0]!.n;
 /** Waits until no reset request is queued (a row being handled stays visible until its transaction commits). */
 async function resetsHandled() {

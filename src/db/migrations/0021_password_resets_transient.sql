@@ -1,0 +1,1 @@
+ALTER TABLE "public"."password_reset_requests" SET SCHEMA "transient";
