@@ -50,10 +50,11 @@ export function calendarMeetingOf(
 export const HIDDEN_CONCERN_TITLE = 'A hidden concern';
 
 /**
- * An agenda item's title wherever it is shown: an item about a concern the leads have hidden does
- * not carry its title (the query must left-join `concerns` on the item's concern).
+ * An agenda item's title wherever it is shown (the query must left-join `concerns` on the item's
+ * concern): an item about a concern the leads have hidden does not carry its title, and one about a
+ * concern carries its current title (an earlier wording its author corrected is not kept here).
  */
-export const agendaTitleSql: SQL<string> = sql<string>`case when ${concerns.hiddenAt} is not null then ${HIDDEN_CONCERN_TITLE} else ${agendaItems.title} end`;
+export const agendaTitleSql: SQL<string> = sql<string>`case when ${concerns.hiddenAt} is not null then ${HIDDEN_CONCERN_TITLE} else coalesce(${concerns.title}, ${agendaItems.title}) end`;
 
 export async function agendaTitles(db: Db | Tx, meetingId: string): Promise<string[]> {
   const rows = await db

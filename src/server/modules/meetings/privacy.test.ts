@@ -115,6 +115,41 @@ describe('hidden concerns on meetings', () => {
   });
 });
 
+describe('corrected concerns on meetings', () => {
+  it('members cannot read a concern’s earlier title on an agenda', async () => {
+    const s = await setup();
+    const author = await actorFor(db(), s.student.id);
+    const concern = await raiseConcern(db(), author, s.network.id, {
+      title: 'Dr Okafor mocked my accent',
+      description: 'In the induction lecture a registrar mocked my accent in front of everyone.',
+      category: 'curriculum',
+      visibility: 'anonymous_to_members',
+    });
+    const chair = await signIn(s.chair);
+    const meeting = await chair.post(`/api/networks/${s.network.id}/meetings`, {
+      title: 'June meeting',
+      startsLocal: `${YEAR}-06-09T17:30`,
+      timeZone: 'Europe/London',
+      durationMinutes: 60,
+      place: 'Seminar room 1',
+    });
+    expect(meeting.statusCode).toBe(201);
+    // The author takes the name out of the title.
+    const edited = await (await signIn(s.student)).patch(`/api/concerns/${concern.id}`, {
+      title: 'A registrar mocked my accent',
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const member = await signIn(s.student2);
+    const detail = await member.get(`/api/meetings/${meeting.json().id}`);
+    expect(detail.json().agenda.map((a: { title: string }) => a.title)).toEqual([
+      'A registrar mocked my accent',
+    ]);
+    expect(detail.body).not.toContain('Okafor');
+    const ics = await member.get(`/api/meetings/${meeting.json().id}/invite.ics`);
+    expect(ics.body).not.toContain('Okafor');
+  });
+});
+
 describe('removed members', () => {
   it('a removed member gets no meeting updates', async () => {
     const s = await setup();
