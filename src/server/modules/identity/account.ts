@@ -210,9 +210,11 @@ export function passwordResetWorker(services: Services) {
       }
       // After this request's answer has gone, with a little jitter: nothing that depends on the
       // account is done on the request's time.
-      running = new Promise<void>((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 100))).then(run).finally(() => {
-        running = null;
-      });
+      running = new Promise<void>((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 100)))
+        .then(run)
+        .finally(() => {
+          running = null;
+        });
     },
     async settled() {
       while (running) await running;
