@@ -15,6 +15,7 @@ import {
   buildUser,
   TEST_PASSWORD,
 } from '../src/server/test/factories';
+import type { ReceivedMail } from '../src/server/test/smtp';
 import { expectNoAxeViolations } from './support/axe';
 import type { E2eBrowser } from './support/browser';
 import {
@@ -215,7 +216,7 @@ it('a co-chair sees the overdue concern and triages the new one into an action',
 });
 
 /** The concern is anonymous to members: its author's e-mails name nothing (others handle mail). */
-const discreetToAuthor = (m: { to: string; subject: string }) =>
+const discreetToAuthor = (m: ReceivedMail) =>
   m.to.includes(author.email) && m.subject === 'An update on something you raised';
 const expectAuthorMails = (n: number) =>
   expect.poll(() => j.server.smtp.messages.filter(discreetToAuthor).length, { timeout: 10_000 }).toBe(n);
