@@ -319,6 +319,8 @@ export const SsoProviderCreateSchema = z.strictObject({
   autoCreateAccounts: z.boolean().default(false),
   emailDomains: EmailDomains,
 });
+/** Changing the e-mail domains a provider vouches for (the rest is fixed: delete and add again). */
+export const SsoProviderUpdateSchema = z.strictObject({ emailDomains: EmailDomains });
 export const SsoProviderAdminSchema = z.object({
   id: z.uuid(),
   institutionId: z.uuid(),

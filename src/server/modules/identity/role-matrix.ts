@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { caseHandlerRequests } from '../../../db/schema';
+import { caseHandlerRequests, identityProviders } from '../../../db/schema';
+import { seal } from '../../platform/crypto';
 import { buildUser, TEST_PASSWORD } from '../../test/factories';
 import { adminOnly, everyone, type MatrixModule, managers, signedIn } from '../../test/matrix';
 
@@ -12,17 +13,29 @@ import { adminOnly, everyone, type MatrixModule, managers, signedIn } from '../.
 const fresh = () => crypto.randomBytes(4).toString('hex');
 const randomUuid = () => crypto.randomUUID();
 
-type Records = { requestId: string };
+type Records = { requestId: string; providerId: string };
 
 export const identityMatrix: MatrixModule<unknown> = {
-  // An open case-handler request for the cast's target, asked by an admin outside the cast.
-  build: async (db, _masterKey, f): Promise<Records> => {
+  // An open case-handler request for the cast's target, asked by an admin outside the cast, and
+  // a single sign-on provider of the cast's institution.
+  build: async (db, masterKey, f): Promise<Records> => {
     const asker = await buildUser(db, { isAdmin: true });
     const [row] = await db
       .insert(caseHandlerRequests)
       .values({ institutionId: f.institutionId, userId: f.target.id, requestedBy: asker.id })
       .returning({ id: caseHandlerRequests.id });
-    return { requestId: row!.id };
+    const [provider] = await db
+      .insert(identityProviders)
+      .values({
+        institutionId: f.institutionId,
+        name: 'University login',
+        issuer: 'https://login.example.ac.uk',
+        clientId: 'c',
+        clientSecretSealed: seal(masterKey, 'idp-client-secret', 's'),
+        emailDomains: ['example.ac.uk'],
+      })
+      .returning({ id: identityProviders.id });
+    return { requestId: row!.id, providerId: provider!.id };
   },
   entries: {
     // sessions and sign-in
@@ -132,6 +145,13 @@ export const identityMatrix: MatrixModule<unknown> = {
         },
       }),
       expect: adminOnly(201),
+    },
+    'PATCH /api/admin/identity-providers/:id': {
+      request: (_f, x) => ({
+        url: `/api/admin/identity-providers/${(x as Records).providerId}`,
+        body: { emailDomains: 'example.ac.uk, student.example.ac.uk' },
+      }),
+      expect: adminOnly(200),
     },
     'DELETE /api/admin/identity-providers/:id': {
       request: () => ({ url: `/api/admin/identity-providers/${randomUuid()}` }),

@@ -6,6 +6,7 @@ import {
   SsoProviderAdminSchema,
   SsoProviderCreateSchema,
   SsoProviderPublicSchema,
+  SsoProviderUpdateSchema,
 } from '../../../shared/identity/schema';
 import { type AnyRoute, defineRoute, IdParams, Uuid } from '../../platform/routes';
 import type { Services } from '../../platform/services';
@@ -20,6 +21,7 @@ import {
   listProvidersPublic,
   SsoFailure,
   ssoRedirectUri,
+  updateProviderDomains,
 } from './sso';
 
 /** Binds an SSO sign-in's state to the browser that started it (login-CSRF protection). */
@@ -156,6 +158,17 @@ export function ssoRoutes(services: Services): AnyRoute[] {
       response: SsoProviderAdminSchema,
       status: 201,
       handler: ({ actor, body }) => createProvider(db, masterKey, actor!, body),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      url: '/api/admin/identity-providers/:id',
+      summary: 'Change the e-mail domains a single sign-on provider may vouch for',
+      tags: ['admin'],
+      access: 'admin',
+      params: IdParams,
+      body: SsoProviderUpdateSchema,
+      response: SsoProviderAdminSchema,
+      handler: ({ actor, params, body }) => updateProviderDomains(db, actor!, params.id, body.emailDomains),
     }),
     defineRoute({
       method: 'DELETE',

@@ -533,6 +533,32 @@ describe('single sign-on', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('an admin changes a provider’s e-mail domains, audited, and new links follow the new list', async () => {
+    const { id } = await createProvider({ name: 'Domains later', emailDomains: 'le.ac.uk' });
+    const user = await schoolUser({ email: `later-${unique()}@medschool.le.ac.uk` });
+    const account = newAccount({ email: user.email });
+    expect((await ssoSignIn(t.client(), account.email, id)).res.headers.location).toBe(
+      '/sign-in?sso_error=email_domain',
+    );
+    const changed = await admin.patch(`/api/admin/identity-providers/${id}`, {
+      emailDomains: 'le.ac.uk, medschool.le.ac.uk',
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({ emailDomains: ['le.ac.uk', 'medschool.le.ac.uk'] });
+    const [event] = await db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, id), eq(auditEvents.action, 'identity_providers.update')));
+    expect(event!.data).toEqual({
+      before: { emailDomains: ['le.ac.uk'] },
+      after: { emailDomains: ['le.ac.uk', 'medschool.le.ac.uk'] },
+    });
+    expect((await ssoSignIn(t.client(), account.email, id)).res.headers.location).toBe('/');
+    expect((await admin.patch(`/api/admin/identity-providers/${id}`, { emailDomains: 'x' })).statusCode).toBe(
+      400,
+    );
+  });
+
   it('stops sign-ins through a deleted provider and drops its links', async () => {
     const { id } = await createProvider({ name: 'Short-lived' });
     const user = await schoolUser();

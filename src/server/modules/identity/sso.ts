@@ -147,6 +147,34 @@ export async function createProvider(
   });
 }
 
+/**
+ * Changes the e-mail domains a provider vouches for (audited, before and after). Identities linked
+ * already stay linked; new links and new accounts follow the new list.
+ */
+export async function updateProviderDomains(db: Db, actor: Actor, id: string, emailDomains: string[]) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ emailDomains: identityProviders.emailDomains })
+      .from(identityProviders)
+      .where(eq(identityProviders.id, id))
+      .for('update');
+    if (!before) throw notFound('That identity provider');
+    const [row] = await tx
+      .update(identityProviders)
+      .set({ emailDomains })
+      .where(eq(identityProviders.id, id))
+      .returning(adminColumns);
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'identity_providers.update',
+      subjectType: 'identity_provider',
+      subjectId: id,
+      data: { before: { emailDomains: before.emailDomains }, after: { emailDomains } },
+    });
+    return row!;
+  });
+}
+
 /** Deletes a provider; its linked identities and pending sign-ins go with it (cascade). */
 export async function deleteProvider(db: Db, actor: Actor, id: string): Promise<void> {
   await db.transaction(async (tx) => {

@@ -1,10 +1,15 @@
 import { useState } from 'react';
 import type { z } from 'zod';
-import { type SsoProviderAdminSchema, SsoProviderCreateSchema } from '../../../../shared/identity/schema';
+import {
+  type SsoProviderAdminSchema,
+  SsoProviderCreateSchema,
+  SsoProviderUpdateSchema,
+} from '../../../../shared/identity/schema';
 import { api, seg } from '../../../app/api';
 import {
   ErrorSummary,
   Field,
+  formValues,
   noInput,
   SelectField,
   StatusMessage,
@@ -100,6 +105,7 @@ function ProviderRow({
           {provider.autoCreateAccounts ? 'Created on first sign-in' : 'Only existing accounts may sign in'}
         </dd>
       </dl>
+      <DomainsForm provider={provider} onChanged={onChanged} />
       <ErrorSummary form={form} />
       {confirming ? (
         <div className="confirm">
@@ -213,5 +219,37 @@ function AddProvider({
       </Field>
       <SubmitButton form={form}>Add provider</SubmitButton>
     </AddForm>
+  );
+}
+
+/** Changes the e-mail domains a provider vouches for (e.g. one added before domains were asked for). */
+function DomainsForm({ provider, onChanged }: { provider: SsoProvider; onChanged: (m: string) => void }) {
+  const form = useForm(['emailDomains']);
+  return (
+    <form
+      noValidate
+      aria-label={`E-mail domains of ${provider.name}`}
+      onSubmit={(event) => {
+        const values = formValues(event);
+        void form.submit(SsoProviderUpdateSchema, values, async (body) => {
+          await api.patch(`/api/admin/identity-providers/${seg(provider.id)}`, body);
+          onChanged(`${provider.name} now vouches for ${body.emailDomains.join(', ')}.`);
+        });
+      }}
+    >
+      <ErrorSummary form={form} />
+      <TextField
+        form={form}
+        name="emailDomains"
+        label="E-mail domains"
+        hint="Separated by commas, e.g. le.ac.uk, student.le.ac.uk."
+        defaultValue={provider.emailDomains.join(', ')}
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <SubmitButton form={form} className="button button-secondary button-small">
+        Save domains<span className="vh"> of {provider.name}</span>
+      </SubmitButton>
+    </form>
   );
 }
