@@ -60,10 +60,18 @@ export function createMailer(options: {
             text: mail.textBody,
             ...withCalendarAlternative(mail.attachments ?? []),
           });
-          // Sent mail may carry one-time links: keep the record, drop the body.
+          // Sent mail may carry one-time links: keep the record, drop the body. A personal
+          // notification keeps neither its recipient nor its subject: who was told what about
+          // which concern is not left for anyone reading the table.
           await db
             .update(mailOutbox)
-            .set({ sentAt: new Date(), textBody: '', attachments: null, error: null })
+            .set({
+              sentAt: new Date(),
+              textBody: '',
+              attachments: null,
+              error: null,
+              ...(mail.personal ? { toAddress: '', subject: '' } : {}),
+            })
             .where(eq(mailOutbox.id, mail.id));
           delivered++;
         } catch (error) {
