@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RequestPayload, RouteOptions } from 'fastify';
 import { type ZodType, z } from 'zod';
 import type { Actor } from './actor';
 import { AppError, zodToAppError } from './errors';
@@ -63,6 +63,16 @@ export type RouteDefinition<
   bodyLimit?: number;
   /** Requests per minute per client for this route (sign-in, look-ups). */
   rateLimitPerMinute?: number;
+  /**
+   * For routes that take a large body (uploads): decides from the params alone, before the body is
+   * read or parsed, whether this actor may use the record (throw, e.g. a 404, to refuse), so a
+   * refused caller costs no parsing. The access rule is checked first, also before the body.
+   */
+  authoriseBeforeBody?: (ctx: {
+    request: FastifyRequest;
+    params: z.output<P>;
+    actor: Actor | null;
+  }) => Promise<void>;
   handler: (
     ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>,
   ) => Promise<z.input<R> | undefined> | z.input<R> | undefined;
@@ -115,8 +125,19 @@ export function registerRoutes(
             }
           : {}),
       },
+      ...(route.authoriseBeforeBody
+        ? {
+            preParsing: async (request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload) => {
+              await guard(request, route.access, route.method);
+              const params = parsePart(route.params, request.params, 'params');
+              await route.authoriseBeforeBody?.({ request, params, actor: request.actor });
+              return payload;
+            },
+          }
+        : {}),
       handler: async (request, reply) => {
-        await guard(request, route.access, route.method);
+        // Routes that authorise before their body have been through the guard already.
+        if (!route.authoriseBeforeBody) await guard(request, route.access, route.method);
         refuseUnstorableText({ params: request.params, query: request.query, body: request.body });
         const params = parsePart(route.params, request.params, 'params');
         const query = parsePart(route.query, request.query, 'query');

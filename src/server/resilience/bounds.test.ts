@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client';
-import { ATTACHMENT_MAX_BYTES } from '../modules/speak-up/attachments';
+import { UPLOAD_MAX_BYTES } from '../platform/uploads';
 import { createTestApp, type TestApp } from '../test/app';
 import { buildFixture, databaseFingerprint, type Fixture, requestAs } from '../test/matrix';
 import { jsonSchemaOf } from './hostile';
@@ -67,7 +67,7 @@ describe('resource bounds', () => {
   });
 
   it('refuses an upload over the attachment limit: over the body limit (413), or a file too big inside it', async () => {
-    const tooBig = Buffer.alloc(ATTACHMENT_MAX_BYTES + 1, 1).toString('base64');
+    const tooBig = Buffer.alloc(UPLOAD_MAX_BYTES + 1, 1).toString('base64');
     const upload = (data: string) =>
       requestAs(t.app, 'visitor', f, 'POST', {
         url: '/api/speak-up/receipt/attachments',

@@ -18,12 +18,13 @@ import {
 } from '../../../shared/concerns/schema';
 import { type AnyRoute, defineRoute } from '../../platform/routes';
 import type { Services } from '../../platform/services';
-import { ATTACHMENT_MAX_BYTES } from '../speak-up/attachments';
+import { UPLOAD_BODY_LIMIT, UPLOAD_RATE_LIMIT_PER_MINUTE } from '../../platform/uploads';
 import {
   actionDetail,
   addActionAttachment,
   addEvidence,
   addMilestone,
+  authoriseActionAttachment,
   createAction,
   listActions,
   readActionAttachment,
@@ -33,9 +34,6 @@ import {
 } from './actions';
 import { deliverSoon, mailOf } from './concerns.routes';
 import { postActionUpdate } from './triage';
-
-/** Files travel as base64 in JSON, as speak-up's do: the limit is just above 10 MB of base64. */
-const UPLOAD_BODY_LIMIT = Math.ceil((ATTACHMENT_MAX_BYTES * 4) / 3) + 64_000;
 
 /** Actions: creating, changing, updates, milestones, files, evidence and consent to be named. */
 export function actionRoutes(services: Services): AnyRoute[] {
@@ -146,6 +144,8 @@ export function actionRoutes(services: Services): AnyRoute[] {
       params: ActionParams,
       body: ActionAttachmentCreateSchema,
       bodyLimit: UPLOAD_BODY_LIMIT,
+      rateLimitPerMinute: UPLOAD_RATE_LIMIT_PER_MINUTE,
+      authoriseBeforeBody: ({ params, actor }) => authoriseActionAttachment(db, actor!, params.id),
       response: ActionAttachmentSchema,
       status: 201,
       handler: ({ params, body, actor }) => addActionAttachment(db, actor!, params.id, body),

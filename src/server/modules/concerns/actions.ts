@@ -23,7 +23,7 @@ import type {
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors';
-import { decodeUpload, sanitiseUpload } from '../speak-up/attachments';
+import { decodeUpload, sanitiseUpload } from '../../platform/uploads';
 import { clocksOf, isActionStale, updateDueAt } from './clocks';
 import {
   assertManagesNetwork,
@@ -287,15 +287,21 @@ export async function updateMilestone(
   });
 }
 
-/** Adds a photo or PDF, with its metadata stripped by the same sanitiser as speak-up's files. */
+/** Refuses someone who may not add files to this action; the upload route calls it before reading the body. */
+export async function authoriseActionAttachment(db: Db, actor: Actor, actionId: string): Promise<void> {
+  await db.transaction((tx) => lockWorkableAction(tx, actor, actionId));
+}
+
+/**
+ * Adds a photo or PDF, checked and with its metadata stripped by the platform's bounded upload
+ * processing (as speak-up's files); who may add it is checked again as it is stored.
+ */
 export async function addActionAttachment(
   db: Db,
   actor: Actor,
   actionId: string,
   input: { fileName: string; contentType?: string | undefined; data: string },
 ): Promise<{ id: string; fileName: string; mediaType: string; size: number; createdAt: string }> {
-  // Refuse people who may not add files before any decoding work.
-  await db.transaction((tx) => lockWorkableAction(tx, actor, actionId));
   const cleaned = await sanitiseUpload(input.fileName, decodeUpload(input.data), {
     claimedType: input.contentType,
   });

@@ -1,27 +1,26 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ReceiptCode } from '../../../shared/speak-up/schema';
+import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { type AnyRoute, defineRoute, IdParams, Uuid } from '../../platform/routes';
 import type { Services } from '../../platform/services';
+import { UPLOAD_BODY_LIMIT, UPLOAD_RATE_LIMIT_PER_MINUTE, UPLOAD_TYPES } from '../../platform/uploads';
 import {
-  ATTACHMENT_MAX_BYTES,
-  ATTACHMENT_TYPES,
   addCaseAttachment,
   addReporterAttachment,
+  authoriseCaseAttachment,
   listCaseAttachments,
   listReporterAttachments,
   readCaseAttachment,
   readReporterAttachment,
 } from './attachments';
 import { myReportId, reportIdForReceipt } from './reports';
-import { RECEIPT_RATE_LIMIT } from './reports.routes';
 
 /**
- * Files are sent as base64 in JSON: the same validated, access-checked route machinery as every
- * other route (no second body parser to configure, no temporary files on disk), with a route body
- * limit just above 10 MB of base64. The cost is a third more bytes on the wire.
+ * Files are sent as base64 in JSON (see platform/uploads.ts). Every upload route is rate-limited,
+ * and those whose record is in the address (a case, one of my reports) check the caller may use
+ * it before the body is read; the receipt route's key is its body, checked before the file is.
  */
-const UPLOAD_BODY_LIMIT = Math.ceil((ATTACHMENT_MAX_BYTES * 4) / 3) + 64_000;
 
 const FileUpload = {
   fileName: z.string().trim().min(1, 'Give the file a name.').max(200, 'Use at most 200 characters.'),
@@ -35,7 +34,7 @@ export const CaseAttachmentCreateSchema = z.strictObject(FileUpload);
 export const AttachmentSchema = z.object({
   id: z.uuid(),
   fileName: z.string(),
-  contentType: z.enum(ATTACHMENT_TYPES),
+  contentType: z.enum(UPLOAD_TYPES),
   sizeBytes: z.number().int(),
   author: z.enum(['reporter', 'handler']),
   createdAt: z.iso.datetime(),
@@ -105,6 +104,8 @@ export function attachmentRoutes(services: Services): AnyRoute[] {
       params: IdParams,
       body: CaseAttachmentCreateSchema,
       bodyLimit: UPLOAD_BODY_LIMIT,
+      rateLimitPerMinute: UPLOAD_RATE_LIMIT_PER_MINUTE,
+      authoriseBeforeBody: ({ params, actor }) => authoriseCaseAttachment(services, actor!, params.id),
       response: AttachmentSchema,
       status: 201,
       handler: ({ params, body, actor }) => addCaseAttachment(services, actor!, params.id, body),
@@ -162,6 +163,10 @@ export function attachmentRoutes(services: Services): AnyRoute[] {
       params: IdParams,
       body: CaseAttachmentCreateSchema,
       bodyLimit: UPLOAD_BODY_LIMIT,
+      rateLimitPerMinute: UPLOAD_RATE_LIMIT_PER_MINUTE,
+      authoriseBeforeBody: async ({ params, actor }) => {
+        await myReportId(services, actor!, params.id);
+      },
       response: AttachmentSchema,
       status: 201,
       handler: async ({ params, body, actor }) =>

@@ -1,62 +1,21 @@
 import { eq, sql } from 'drizzle-orm';
-import { PDFDict, PDFDocument, PDFName, PDFString } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
 import { reportAttachments, reports } from '../../../db/schema';
-import { AppError } from '../../platform/errors';
+import { sniffType, UPLOAD_MAX_BYTES } from '../../platform/uploads';
+import {
+  CANARY_ARTIST as ARTIST,
+  CANARY_AUTHOR as AUTHOR,
+  jpegWithExif,
+  pdfWithAuthor,
+  smallPng,
+} from '../../platform/uploads.testing';
 import { createTestApp, type TestApp } from '../../test/app';
-import { ATTACHMENT_MAX_BYTES, openAttachment, sanitiseUpload, sniffType } from './attachments';
+import { openAttachment } from './attachments';
 import { openReportKey } from './report-crypto';
 import { buildSchool, signIn, submit } from './testing';
-
-const ARTIST = 'CanaryArtist7731';
-const AUTHOR = 'CanaryAuthor4410';
-
-async function jpegWithExif(): Promise<Buffer> {
-  return sharp({ create: { width: 40, height: 20, channels: 3, background: '#c33' } })
-    .jpeg()
-    .withExif({
-      IFD0: { Artist: ARTIST, Copyright: ARTIST },
-      // IFD3 is the GPS directory.
-      IFD3: {
-        GPSLatitudeRef: 'N',
-        GPSLatitude: '51/1 30/1 0/1',
-        GPSLongitudeRef: 'W',
-        GPSLongitude: '0/1 7/1 0/1',
-      },
-    })
-    .toBuffer();
-}
-
-async function pdfWithAuthor(): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  const page = doc.addPage([200, 200]);
-  page.drawText('Screenshot of the message', { x: 10, y: 100, size: 10 });
-  // A comment whose author (/T) is the canary.
-  const annot = doc.context.obj({
-    Type: 'Annot',
-    Subtype: 'Text',
-    Rect: [10, 10, 30, 30],
-    T: PDFString.of(AUTHOR),
-    Contents: PDFString.of('see here'),
-  });
-  page.node.set(PDFName.of('Annots'), doc.context.obj([doc.context.register(annot)]));
-  doc.setAuthor(AUTHOR);
-  doc.setTitle(`Title ${AUTHOR}`);
-  doc.setSubject(AUTHOR);
-  doc.setKeywords([AUTHOR]);
-  doc.setCreator(AUTHOR);
-  doc.setProducer(AUTHOR);
-  // An XMP packet too, as office software writes.
-  const xmp = doc.context.stream(
-    `<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>${AUTHOR}</dc:creator></x:xmpmeta><?xpacket end="w"?>`,
-    { Type: 'Metadata', Subtype: 'XML' },
-  );
-  doc.catalog.set(PDFName.of('Metadata'), doc.context.register(xmp));
-  doc.catalog.set(PDFName.of('Lang'), PDFString.of('en'));
-  return Buffer.from(await doc.save({ useObjectStreams: false }));
-}
 
 const counts = async (t: TestApp) =>
   (
@@ -186,9 +145,7 @@ describe('speak-up attachments', () => {
     });
     expect(r2.statusCode).toBe(400);
     // A real PNG claimed as a PDF.
-    const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } })
-      .png()
-      .toBuffer();
+    const png = await smallPng();
     const r3 = await t.client().post('/api/speak-up/receipt/attachments', {
       receipt: report.receipt,
       fileName: 'doc.pdf',
@@ -201,7 +158,7 @@ describe('speak-up attachments', () => {
 
   it('refuses a file over 10 MB (413) and writes nothing', async () => {
     const before = await counts(t);
-    const big = Buffer.alloc(ATTACHMENT_MAX_BYTES + 1024, 1);
+    const big = Buffer.alloc(UPLOAD_MAX_BYTES + 1024, 1);
     big.write('%PDF-1.7\n', 0, 'latin1');
     const r = await t.client().post('/api/speak-up/receipt/attachments', {
       receipt: report.receipt,
@@ -214,9 +171,7 @@ describe('speak-up attachments', () => {
 
   it('refuses a sixth file on one report', async () => {
     const other = await submit(t, school.institution.id);
-    const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } })
-      .png()
-      .toBuffer();
+    const png = await smallPng();
     const send = () =>
       t.client().post('/api/speak-up/receipt/attachments', {
         receipt: other.receipt,
@@ -228,39 +183,5 @@ describe('speak-up attachments', () => {
     const list = await t.client().post('/api/speak-up/receipt/attachments/list', { receipt: other.receipt });
     expect(list.statusCode).toBe(200);
     expect(list.json()).toHaveLength(5);
-  });
-});
-
-describe('sanitiseUpload (pure, shared with other modules)', () => {
-  it('returns a safe name, the real type and bytes without EXIF or PDF metadata', async () => {
-    const jpeg = await sanitiseUpload('C:\\Users\\me\\IMG_1.JPEG', await jpegWithExif());
-    expect(jpeg.fileName).toBe('IMG_1.jpg');
-    expect(jpeg.mediaType).toBe('image/jpeg');
-    expect(jpeg.bytes.includes(ARTIST)).toBe(false);
-    expect((await sharp(jpeg.bytes).metadata()).exif).toBeUndefined();
-
-    const pdf = await sanitiseUpload('minutes', new Uint8Array(await pdfWithAuthor()));
-    expect(pdf).toMatchObject({ fileName: 'minutes.pdf', mediaType: 'application/pdf' });
-    expect(pdf.bytes.includes(AUTHOR)).toBe(false);
-  });
-
-  it('throws a 400 naming the field for a wrong or forged type, a 413 for a large file', async () => {
-    const fail = (p: Promise<unknown>) =>
-      p.then(
-        () => null,
-        (e: unknown) => e as AppError,
-      );
-    const text = await fail(sanitiseUpload('a.txt', Buffer.from('hello'), { field: 'file' }));
-    expect(text).toBeInstanceOf(AppError);
-    expect(text!.status).toBe(400);
-    expect(text!.fields?.[0]?.path).toBe('file');
-    const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } })
-      .png()
-      .toBuffer();
-    expect((await fail(sanitiseUpload('a.pdf', png, { claimedType: 'application/pdf' })))?.status).toBe(400);
-    expect((await fail(sanitiseUpload('empty.png', Buffer.alloc(0))))?.status).toBe(400);
-    const big = Buffer.alloc(ATTACHMENT_MAX_BYTES + 1, 1);
-    big.write('%PDF-1.7\n', 0, 'latin1');
-    expect((await fail(sanitiseUpload('big.pdf', big)))?.status).toBe(413);
   });
 });
