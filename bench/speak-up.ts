@@ -17,6 +17,7 @@ import {
   RESPOND_WORKING_DAYS,
   ReportSubmissionSchema,
 } from '../src/shared/speak-up/schema';
+import { readySpeakUp } from '../src/server/test/factories';
 import { type BenchModule, query, type Scale } from './module';
 
 const LAST = ['Patel', 'Okafor', 'Smith', 'Khan', 'Jones', 'Chen', 'Mensah', 'Williams', 'Ali', 'Brown'];
@@ -68,6 +69,7 @@ async function seedReports(
   const quiet = { db, masterKey, reportKeys, log: { warn: () => {} } };
   const form = (institutionId: string) =>
     ReportSubmissionSchema.parse(reportSubmission({ institution: { id: institutionId } }));
+  await readySpeakUp(db, institutionIds[0]!, masterKey);
   for (let i = 0; i < DOMAIN_REPORTS; i++) await submitReport(quiet, form(institutionIds[0]!));
 
   const counters = new Map<string, number>();

@@ -14,6 +14,7 @@ import {
   buildNetwork,
   buildUser,
   grantCaseHandler,
+  readySpeakUp,
   TEST_PASSWORD,
 } from '../src/server/test/factories';
 import { expectNoAxeViolations } from './support/axe';
@@ -57,6 +58,7 @@ beforeAll(async () => {
   });
   handler = await buildUser(db, { name: 'Grace Mensah', totpMasterKey: masterKey });
   await grantCaseHandler(db, handler.id, institution.id);
+  await readySpeakUp(db, institution.id, masterKey);
   lead = await buildUser(db, { name: 'Ravi Patel' });
   await addMember(db, { userId: lead.id, networkId: network.id, role: 'lead', kind: 'staff' });
 }, 60_000);

@@ -13,6 +13,7 @@ import {
   buildNetwork,
   buildUser,
   grantCaseHandler,
+  readySpeakUp,
   TEST_PASSWORD,
 } from '../src/server/test/factories';
 import { expectNoAxeViolations } from './support/axe';
@@ -48,6 +49,7 @@ beforeAll(async () => {
   const colleague = await buildUser(db, { name: 'Tom Baker', totpMasterKey: masterKey });
   await grantCaseHandler(db, handler.id, institution.id);
   await grantCaseHandler(db, colleague.id, institution.id);
+  await readySpeakUp(db, institution.id, masterKey);
 }, 60_000);
 afterAll(() => j?.close());
 

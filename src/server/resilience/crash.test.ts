@@ -12,7 +12,7 @@ import { verifyAuditChain } from '../platform/audit/verify';
 import { hashToken, randomToken } from '../platform/crypto';
 import { FileSecretStore } from '../platform/key-store';
 import { openTestDatabase } from '../test/database';
-import { addMember, buildInstitution, buildNetwork, buildUser } from '../test/factories';
+import { addMember, buildInstitution, buildNetwork, buildUser, readySpeakUp } from '../test/factories';
 import { type ServerProcess, startServerProcess } from './server-process';
 
 /**
@@ -176,6 +176,7 @@ async function prepare(dataDir: string, masterKey: Buffer) {
   // What buildApp does: changes made here are audited under the key the server will run with.
   bindAuditKey(db, masterKey);
   const institution = await buildInstitution(db);
+  await readySpeakUp(db, institution.id, masterKey);
   const network = await buildNetwork(db, institution.id);
   const member = await buildUser(db);
   await addMember(db, { userId: member.id, networkId: network.id, kind: 'student', yearOfStudy: 2 });

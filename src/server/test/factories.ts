@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../../db/client';
 import { institutionRoles, institutions, memberships, networks, users } from '../../db/schema';
 import { hashPassword, newTotpSecret } from '../modules/identity/credentials';
+import { createSupportContact, readiness, setNoPlacementProviders } from '../modules/speak-up/directory';
 import { seal } from '../platform/crypto';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -69,4 +70,26 @@ export async function addMember(
 
 export async function grantCaseHandler(db: Db, userId: string, institutionId: string) {
   await db.insert(institutionRoles).values({ userId, institutionId, role: 'case_handler' });
+}
+
+/**
+ * Makes a school ready to take reports (see speak-up `readiness`): an urgent support contact,
+ * "no placement providers" unless it has some, and a case handler with TOTP unless it has one.
+ */
+export async function readySpeakUp(db: Db, institutionId: string, masterKey: Buffer) {
+  const before = await readiness(db, institutionId);
+  if (!before.urgentContact) {
+    await createSupportContact(db, null, institutionId, {
+      kind: 'police_hate_crime',
+      name: 'Emergency services',
+      description: 'In an emergency call 999; for urgent medical help call 111.',
+      phone: '999',
+      urgent: true,
+    });
+  }
+  if (!before.placementProviders) await setNoPlacementProviders(db, null, institutionId, true);
+  if (!before.caseHandler) {
+    const handler = await buildUser(db, { totpMasterKey: masterKey });
+    await grantCaseHandler(db, handler.id, institutionId);
+  }
 }

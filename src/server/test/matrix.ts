@@ -10,7 +10,14 @@ import { submitReport } from '../modules/speak-up/reports';
 import { hashToken, randomToken } from '../platform/crypto';
 import type { Services } from '../platform/services';
 import { CSRF_HEADER, SESSION_COOKIE } from '../platform/sessions';
-import { addMember, buildInstitution, buildNetwork, buildUser, grantCaseHandler } from './factories';
+import {
+  addMember,
+  buildInstitution,
+  buildNetwork,
+  buildUser,
+  grantCaseHandler,
+  readySpeakUp,
+} from './factories';
 
 export const ROLES = ['visitor', 'member', 'lead', 'caseHandler', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -79,6 +86,7 @@ export async function buildFixture(
   await addMember(db, { userId: target.id, networkId: network.id, kind: 'staff' });
   await addMember(db, { userId: caseHandler.id, networkId: otherNetwork.id, kind: 'staff' });
   await grantCaseHandler(db, caseHandler.id, institution.id);
+  await readySpeakUp(db, institution.id, masterKey);
   const invitationToken = randomToken(32);
   const resetToken = randomToken(32);
   await db.insert(oneTimeTokens).values([

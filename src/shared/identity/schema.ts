@@ -22,7 +22,10 @@ export const PersonName = z
   .string()
   .trim()
   .min(1, 'Enter a name.')
-  .max(Limits.nameMax, `Use at most ${Limits.nameMax} characters.`);
+  .max(Limits.nameMax, `Use at most ${Limits.nameMax} characters.`)
+  // A name is one line of plain text: it is shown in pages and e-mails, never as instructions.
+  .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, 'Use one line: a name cannot contain line breaks.')
+  .refine((name) => !/:\/\/|\bwww\.|[<>]/i.test(name), 'A name cannot contain a web address or < >.');
 export const NewPassword = z
   .string()
   .min(Limits.passwordMin, `Use at least ${Limits.passwordMin} characters.`)
@@ -142,12 +145,14 @@ export const CohortImportRowError = z.object({
 export const CohortImportResultSchema = z.object({
   dryRun: z.boolean(),
   rows: z.number().int(),
-  /** Existing accounts that were given a membership. */
-  addedExisting: z.number().int(),
-  /** New people who were sent an invitation. */
+  /**
+   * People sent an invitation (or who would be, on a dry run). Existing accounts are invited
+   * too, never added: the answer is the same whether an address has an account or not.
+   */
   invited: z.number().int(),
-  /** Already members: left unchanged. */
-  unchanged: z.number().int(),
+  /** Already members of this network, or already holding an unexpired invitation to it: left alone. */
+  alreadyMembers: z.array(z.object({ row: z.number().int(), email: z.string() })),
+  alreadyInvited: z.array(z.object({ row: z.number().int(), email: z.string() })),
 });
 
 // ---- networks -------------------------------------------------------------------------------------

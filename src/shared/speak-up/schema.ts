@@ -277,6 +277,8 @@ export const SupportContactSchema = z.object({
   description: z.string(),
   phone: z.string().nullable(),
   url: z.string().nullable(),
+  /** Help at any hour (999/111, an out-of-hours line). */
+  urgent: z.boolean(),
 });
 export const PlacementProviderSchema = z.object({ id: z.uuid(), name: z.string() });
 
@@ -473,20 +475,73 @@ export const ConflictCreateSchema = z.strictObject({ handlerId: z.uuid() });
 
 // ---- support contacts and providers (administration) -------------------------------------------
 
+/** One line of plain text: no line breaks or other control characters. */
+const oneLine = (max: number, empty: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, empty)
+    .max(max, `Use at most ${max} characters.`)
+    .regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'Use one line of plain text.');
+
 export const SupportContactCreateSchema = z.strictObject({
   kind: SupportContactKind,
-  name: z.string().trim().min(1, 'Enter a name.').max(SpeakUpLimits.providerNameMax),
+  name: oneLine(SpeakUpLimits.providerNameMax, 'Enter a name.'),
   description: z.string().trim().max(SpeakUpLimits.contactTextMax).default(''),
-  phone: z.string().trim().max(40).nullable().default(null),
+  phone: z
+    .string()
+    .trim()
+    .max(40, 'Use at most 40 characters.')
+    .regex(/^\+?[0-9][0-9 ()-]*$/, 'Enter a telephone number in digits, e.g. 0116 252 2522 or 999.')
+    .nullable()
+    .default(null),
   url: z
     .url({ protocol: /^https?$/, message: 'Enter a web address starting https://' })
     .max(500)
     .nullable()
     .default(null),
+  /** Help at any hour (999/111, the university's out-of-hours line). */
+  urgent: z.boolean().default(false),
 });
+export const SupportContactUpdateSchema = SupportContactCreateSchema;
 export const PlacementProviderCreateSchema = z.strictObject({
-  name: z.string().trim().min(1, 'Enter the provider’s name.').max(SpeakUpLimits.providerNameMax),
+  name: oneLine(SpeakUpLimits.providerNameMax, 'Enter the provider’s name.'),
 });
+export const PlacementProviderUpdateSchema = PlacementProviderCreateSchema;
+
+/** A new order for a school's contacts or providers: every current (not retired) one, once. */
+export const DirectoryOrderSchema = z.strictObject({
+  ids: z.array(z.uuid()).min(1).max(500),
+});
+export const NoPlacementProvidersSchema = z.strictObject({ noPlacementProviders: z.boolean() });
+
+export const SupportContactAdminSchema = SupportContactSchema.extend({
+  retiredAt: z.iso.datetime().nullable(),
+});
+export const PlacementProviderAdminSchema = PlacementProviderSchema.extend({
+  retiredAt: z.iso.datetime().nullable(),
+});
+/** What the admin sees of a school's signposting: current ones in order, then retired ones. */
+export const DirectoryAdminSchema = z.object({
+  supportContacts: z.array(SupportContactAdminSchema),
+  placementProviders: z.array(PlacementProviderAdminSchema),
+  noPlacementProviders: z.boolean(),
+});
+
+/**
+ * Whether a school takes reports. Open only when someone can read them (a case handler with
+ * two-factor authentication), reporters can be pointed to help (a support contact, one of them
+ * urgent), and the form can name where placements happen (providers, or "we have none").
+ */
+export const ReadinessSchema = z.object({
+  open: z.boolean(),
+  caseHandler: z.boolean(),
+  supportContact: z.boolean(),
+  urgentContact: z.boolean(),
+  placementProviders: z.boolean(),
+});
+/** What a reporter sees of it: only whether reports are taken. */
+export const ReportingStatusSchema = z.object({ open: z.boolean() });
 
 // ---- statistics -----------------------------------------------------------------------------------
 

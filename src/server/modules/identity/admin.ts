@@ -24,6 +24,7 @@ import type {
 } from '../../../shared/identity/schema';
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
+import { isUniqueViolation } from '../../platform/db-errors';
 import { conflict, forbidden, notFound } from '../../platform/errors';
 import { redactOneTimeLinks } from '../../platform/mail';
 import type { NotifyMail } from '../../platform/notifications';
@@ -36,15 +37,6 @@ type AdminUser = z.input<typeof AdminUserSchema>;
 export const ADMIN_USERS_PAGE_SIZE = 50;
 export const AUDIT_PAGE_SIZE = 50;
 export const OUTBOX_LIMIT = 100;
-
-/** True for a unique-constraint violation, however the driver (pg, PGlite) and Drizzle wrap it. */
-export function isUniqueViolation(error: unknown): boolean {
-  for (let e = error, depth = 0; e && depth < 4; depth++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
 
 const slugTaken = (what: string) =>
   conflict(`That address is already used by another ${what}.`, [

@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from '../../test/app';
 import { addMember, buildInstitution, buildNetwork, buildUser, TEST_PASSWORD } from '../../test/factories';
 import { importCohort, parseCohortCsv } from './cohort-import';
 import { totpNow } from './credentials';
+import { INVITATIONS_PER_NETWORK_PER_DAY } from './invitations';
 
 /** The problems a file has, as `row.field` paths, from the thrown error or the returned list. */
 function problems(csv: string): string[] {
@@ -50,13 +51,22 @@ describe('parseCohortCsv', () => {
       '"Line\nBreak",lb@example.ac.uk,student,1\n' +
       'Bad Year,bad@example.ac.uk,student,9\n';
     const { rows, errors } = parseCohortCsv(csv);
-    expect(rows.map((r) => [r.row, r.name])).toEqual([
-      [2, 'Okafor, Amara'],
-      [4, 'Line\nBreak'],
-    ]);
+    expect(rows.map((r) => [r.row, r.name])).toEqual([[2, 'Okafor, Amara']]);
     expect(errors).toEqual([
+      { row: 4, field: 'name', message: 'Use one line: a name cannot contain line breaks.' },
       { row: 5, field: 'year', message: 'Students need a year of study from 1 to 6.' },
     ]);
+  });
+
+  it('a name with line breaks and a web address cannot become phishing text: the row is refused', () => {
+    const csv =
+      'name,email,kind,year\n' +
+      '"Jane\n\nYour Upstander account is locked. Sign in at https://upstander-login.example to keep it",jane@example.ac.uk,staff,\n' +
+      'Visit www.evil.example now,www@example.ac.uk,staff,\n' +
+      '<b>Bold</b>,tag@example.ac.uk,staff,\n';
+    const { rows, errors } = parseCohortCsv(csv);
+    expect(rows).toEqual([]);
+    expect(errors.map((e) => `${e.row}.${e.field}`)).toEqual(['2.name', '3.name', '4.name']);
   });
 
   it('reports every problem on every row', () => {
@@ -172,32 +182,33 @@ function cohortFile(s: Awaited<ReturnType<typeof setup>>, fresh: number, lastRow
 }
 
 describe('POST /api/networks/:id/import', () => {
-  it('adds existing accounts, leaves members alone, invites the rest, in one audited go', async () => {
+  it('invites everyone not yet a member (existing accounts too), leaves members alone, in one audited go', async () => {
     const s = await setup();
     const lead = await signIn(s.lead);
     const before = await counts();
     const r = await lead.post(`/api/networks/${s.network.id}/import`, { csv: cohortFile(s, 3) });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ dryRun: false, rows: 5, addedExisting: 1, invited: 3, unchanged: 1 });
-    const [added] = await t.database.db
-      .select()
-      .from(memberships)
-      .where(and(eq(memberships.userId, s.existing.id), eq(memberships.networkId, s.network.id)));
-    expect(added).toMatchObject({ kind: 'staff', role: 'member', yearOfStudy: null });
+    expect(r.json()).toEqual({
+      dryRun: false,
+      rows: 5,
+      invited: 4,
+      alreadyMembers: [{ row: 3, email: s.member.email }],
+      alreadyInvited: [],
+    });
     const [kept] = await t.database.db
       .select()
       .from(memberships)
       .where(and(eq(memberships.userId, s.member.id), eq(memberships.networkId, s.network.id)));
     expect(kept).toMatchObject({ kind: 'student', yearOfStudy: 3 });
     expect(await counts()).toEqual({
-      tokens: before.tokens + 3,
-      mail: before.mail + 3,
+      tokens: before.tokens + 4,
+      mail: before.mail + 4,
       audit: before.audit + 1,
-      memberships: before.memberships + 1,
+      memberships: before.memberships,
     });
     const [event] = await t.database.db.select().from(auditEvents).orderBy(sql`seq desc`).limit(1);
     expect(event).toMatchObject({ action: 'cohort.import', actorUserId: s.lead.id, subjectId: s.network.id });
-    expect(event!.data).toEqual({ rows: 5, addedExisting: 1, invited: 3, unchanged: 1 });
+    expect(event!.data).toEqual({ rows: 5, invited: 4, alreadyMembers: 1, alreadyInvited: 0 });
     const invitations = await t.database.db
       .select()
       .from(oneTimeTokens)
@@ -219,8 +230,113 @@ describe('POST /api/networks/:id/import', () => {
       dryRun: true,
     });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ dryRun: true, rows: 4, addedExisting: 1, invited: 2, unchanged: 1 });
+    expect(r.json()).toEqual({
+      dryRun: true,
+      rows: 4,
+      invited: 3,
+      alreadyMembers: [{ row: 3, email: s.member.email }],
+      alreadyInvited: [],
+    });
     expect(await counts()).toEqual(before);
+  });
+
+  it('a dry run cannot tell whether an address has an account: known and unknown addresses answer alike', async () => {
+    const s = await setup();
+    const lead = await signIn(s.lead);
+    const probe = async (email: string) =>
+      (
+        await lead.post(`/api/networks/${s.network.id}/import`, {
+          csv: `name,email,kind,year\nSomeone,${email},staff,\n`,
+          dryRun: true,
+        })
+      ).json();
+    const known = await probe(s.existing.email);
+    const unknown = await probe(`nobody-${Date.now()}@example.ac.uk`);
+    expect(known).toEqual(unknown);
+    expect(known).toEqual({ dryRun: true, rows: 1, invited: 1, alreadyMembers: [], alreadyInvited: [] });
+  });
+
+  it('an import cannot put an existing account in a network with a kind and year they never chose: they get an invitation to accept', async () => {
+    const s = await setup();
+    const lead = await signIn(s.lead);
+    const r = await lead.post(`/api/networks/${s.network.id}/import`, {
+      csv: `name,email,kind,year\nExisting Account,${s.existing.email},student,6\n`,
+    });
+    expect(r.json()).toMatchObject({ invited: 1 });
+    const inNetwork = () =>
+      t.database.db
+        .select()
+        .from(memberships)
+        .where(and(eq(memberships.userId, s.existing.id), eq(memberships.networkId, s.network.id)));
+    expect(await inNetwork()).toEqual([]);
+    const [mail] = await t.database.db
+      .select()
+      .from(mailOutbox)
+      .where(eq(mailOutbox.toAddress, s.existing.email))
+      .orderBy(sql`created_at desc`)
+      .limit(1);
+    const token = /\/invite\/([A-Za-z0-9_-]+)/.exec(mail!.textBody)![1]!;
+    // They accept it themselves, signed in; only then are they a member.
+    const person = await signIn(s.existing);
+    expect((await person.post('/api/invitations/accept-signed-in', { token })).statusCode).toBe(200);
+    expect(await inNetwork()).toHaveLength(1);
+  });
+
+  it('re-importing the same file invites no one twice, and says who is already a member or invited', async () => {
+    const s = await setup();
+    const lead = await signIn(s.lead);
+    const csv = cohortFile(s, 3);
+    const first = (await lead.post(`/api/networks/${s.network.id}/import`, { csv })).json();
+    expect(first.invited).toBe(4);
+    const before = await counts();
+    const again = (await lead.post(`/api/networks/${s.network.id}/import`, { csv })).json();
+    expect(again.invited).toBe(0);
+    expect(again.alreadyMembers).toEqual([{ row: 3, email: s.member.email }]);
+    expect(again.alreadyInvited.map((p: { row: number }) => p.row)).toEqual([2, 4, 5, 6]);
+    expect((await counts()).tokens).toBe(before.tokens);
+    expect((await counts()).mail).toBe(before.mail);
+  });
+
+  it('a network cannot send more than its daily allowance of invitations: the whole file is refused', async () => {
+    const s = await setup();
+    const lead = await signIn(s.lead);
+    // Invitations already sent today, up to one short of the allowance.
+    const rows = Array.from({ length: INVITATIONS_PER_NETWORK_PER_DAY - 1 }, (_, i) => ({
+      purpose: 'invitation' as const,
+      tokenHash: hashToken(`allowance-${s.network.id}-${i}`),
+      email: `sent-${i}@example.ac.uk`,
+      payload: { networkId: s.network.id, kind: 'staff', yearOfStudy: null, name: 'Sent' },
+      expiresAt: new Date(Date.now() + 86_400_000),
+    }));
+    for (let i = 0; i < rows.length; i += 500)
+      await t.database.db.insert(oneTimeTokens).values(rows.slice(i, i + 500));
+    const before = await counts();
+    const r = await lead.post(`/api/networks/${s.network.id}/import`, { csv: cohortFile(s, 1) });
+    expect(r.statusCode).toBe(429);
+    expect(r.json().error.message).toMatch(
+      /at most 2000 invitations a day; 1 are left today and this would send 2/,
+    );
+    expect(await counts()).toEqual(before);
+    const single = await lead.post('/api/invitations', {
+      email: `one-${Date.now()}@example.ac.uk`,
+      name: 'One More',
+      networkId: s.network.id,
+      kind: 'staff',
+    });
+    expect(single.statusCode).toBe(201);
+    const over = await lead.post('/api/invitations', {
+      email: `two-${Date.now()}@example.ac.uk`,
+      name: 'Two More',
+      networkId: s.network.id,
+      kind: 'staff',
+    });
+    expect(over.statusCode).toBe(429);
+  });
+
+  it('the import and invitation routes are rate-limited per client', () => {
+    const limited = new Map(t.app.routeRegistry.map((r) => [`${r.method} ${r.url}`, r.rateLimitPerMinute]));
+    expect(limited.get('POST /api/networks/:id/import')).toBeGreaterThan(0);
+    expect(limited.get('POST /api/invitations')).toBeGreaterThan(0);
   });
 
   it('imports nothing when only the last row is wrong, and says which row', async () => {
@@ -248,7 +364,7 @@ describe('POST /api/networks/:id/import', () => {
 
   it('rolls everything back when the transaction fails part-way', async () => {
     const s = await setup();
-    // A token that already exists: the invitation insert fails after the membership insert ran.
+    // A token that already exists: the invitation insert fails inside the transaction.
     const clash = 'clash-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaa';
     await t.database.db.insert(oneTimeTokens).values({
       purpose: 'invitation',
@@ -313,7 +429,7 @@ describe('POST /api/networks/:id/import', () => {
       await buildUser(t.database.db, { isAdmin: true, totpMasterKey: t.app.services.masterKey }),
     );
     const r = await admin.post(url, { csv });
-    expect(r.json()).toMatchObject({ rows: 3, invited: 1 });
+    expect(r.json()).toMatchObject({ rows: 3, invited: 2 });
   });
 
   it('refuses a body over the limit (413) and unknown fields (400)', async () => {
@@ -331,8 +447,8 @@ describe('POST /api/networks/:id/import', () => {
     const before = await counts();
     const started = performance.now();
     const r = await lead.post(`/api/networks/${s.network.id}/import`, { csv: cohortFile(s, 400) });
-    expect(r.json()).toMatchObject({ rows: 402, invited: 400 });
-    expect(await counts()).toMatchObject({ tokens: before.tokens + 400, mail: before.mail + 400 });
+    expect(r.json()).toMatchObject({ rows: 402, invited: 401 });
+    expect(await counts()).toMatchObject({ tokens: before.tokens + 401, mail: before.mail + 401 });
     expect(performance.now() - started).toBeLessThan(20_000);
     const people = await t.database.db.select({ n: sql<number>`count(*)::int` }).from(users);
     expect(people[0]!.n).toBeGreaterThan(0);

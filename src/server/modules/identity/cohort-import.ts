@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db } from '../../../db/client';
-import { memberships, networks, users } from '../../../db/schema';
+import { memberships, users } from '../../../db/schema';
 import {
   type CohortImportResultSchema,
   type CohortImportRowError,
@@ -15,7 +15,15 @@ import { recordAudit } from '../../platform/audit/audit';
 import { randomToken } from '../../platform/crypto';
 import { invalid } from '../../platform/errors';
 import type { Services } from '../../platform/services';
-import { type Invitee, issueInvitations, requireManagedNetwork, sendQueuedMail } from './invitations';
+import {
+  assertInvitationAllowance,
+  type Invitee,
+  issueInvitations,
+  lockNetworkInvitations,
+  pendingInvitations,
+  requireManagedNetwork,
+  sendQueuedMail,
+} from './invitations';
 
 export type CohortImportResult = z.infer<typeof CohortImportResultSchema>;
 export type RowError = z.infer<typeof CohortImportRowError>;
@@ -152,48 +160,40 @@ function rowsNeedFixing(errors: RowError[]) {
   );
 }
 
-/** Sorts the file's people into existing accounts (members or not yet) and new e-mail addresses. */
+/**
+ * Sorts the file's people into members of this network, people already holding an unexpired
+ * invitation to it, and everyone else, who is invited. Whether an address has an account
+ * elsewhere plays no part: an existing account is invited like anyone (it accepts signed in).
+ */
 async function plan(db: Db, networkId: string, rows: CohortRow[]) {
-  const accounts = new Map<string, string>();
   const members = new Set<string>();
+  const invitedAlready = new Set<string>();
   for (let i = 0; i < rows.length; i += 1000) {
     const emails = rows.slice(i, i + 1000).map((r) => r.email);
-    const found = await db
-      .select({ id: users.id, email: sql<string>`lower(${users.email})` })
-      .from(users)
-      .where(inArray(sql`lower(${users.email})`, emails));
-    for (const u of found) accounts.set(u.email, u.id);
-    if (found.length === 0) continue;
     const memberRows = await db
-      .select({ userId: memberships.userId })
+      .select({ email: sql<string>`lower(${users.email})` })
       .from(memberships)
-      .where(
-        and(
-          eq(memberships.networkId, networkId),
-          inArray(
-            memberships.userId,
-            found.map((u) => u.id),
-          ),
-        ),
-      );
-    for (const m of memberRows) members.add(m.userId);
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.networkId, networkId), inArray(sql`lower(${users.email})`, emails)));
+    for (const m of memberRows) members.add(m.email);
+    for (const email of await pendingInvitations(db, networkId, emails)) invitedAlready.add(email);
   }
-  const addExisting: (CohortRow & { userId: string })[] = [];
+  const alreadyMembers: { row: number; email: string }[] = [];
+  const alreadyInvited: { row: number; email: string }[] = [];
   const invite: CohortRow[] = [];
-  let unchanged = 0;
   for (const row of rows) {
-    const userId = accounts.get(row.email);
-    if (userId === undefined) invite.push(row);
-    else if (members.has(userId)) unchanged++;
-    else addExisting.push({ ...row, userId });
+    if (members.has(row.email)) alreadyMembers.push({ row: row.row, email: row.email });
+    else if (invitedAlready.has(row.email)) alreadyInvited.push({ row: row.row, email: row.email });
+    else invite.push(row);
   }
-  return { addExisting, invite, unchanged };
+  return { invite, alreadyMembers, alreadyInvited };
 }
 
 /**
  * Imports a cohort into a network, all or nothing: every row is checked first and any problem
- * refuses the whole file; then, in one transaction, existing accounts become members, new people
- * are invited by e-mail, and one audit event records the counts (never the addresses).
+ * refuses the whole file; then, in one transaction, everyone not yet a member or invited is
+ * invited by e-mail (an existing account accepts signed in: nobody is added to a network, with
+ * a kind and year, that they did not choose), and one audit event records the counts.
  * `newToken` exists so a test can provoke a failure part-way through the transaction.
  */
 export async function importCohort(
@@ -213,50 +213,42 @@ export async function importCohort(
     return {
       dryRun: true,
       rows: rows.length,
-      addedExisting: planned.addExisting.length,
       invited: planned.invite.length,
-      unchanged: planned.unchanged,
+      alreadyMembers: planned.alreadyMembers,
+      alreadyInvited: planned.alreadyInvited,
     };
   }
 
   const result = await db.transaction(async (tx) => {
-    // Serialise membership changes of this network while the file goes in.
-    await tx
-      .select({ id: networks.id })
-      .from(networks)
-      .where(eq(networks.id, networkId))
-      .for('no key update');
+    await lockNetworkInvitations(tx, networkId);
     const planned = await plan(tx, networkId, rows);
-    for (let i = 0; i < planned.addExisting.length; i += 1000) {
-      await tx.insert(memberships).values(
-        planned.addExisting.slice(i, i + 1000).map((r) => ({
-          userId: r.userId,
-          networkId,
-          kind: r.kind,
-          yearOfStudy: r.yearOfStudy,
-        })),
-      );
-    }
+    // Locks the network (serialising its invitations) and refuses a day's allowance overrun.
+    await assertInvitationAllowance(tx, networkId, planned.invite.length);
     const invited = await issueInvitations(
       tx,
       services,
-      { target, invitedBy: { userId: actor.userId, name: actor.name }, people: planned.invite },
+      { target, invitedBy: { userId: actor.userId }, people: planned.invite },
       options.newToken ?? (() => randomToken(32)),
     );
-    const counts = {
-      rows: rows.length,
-      addedExisting: planned.addExisting.length,
-      invited,
-      unchanged: planned.unchanged,
-    };
     await recordAudit(tx, {
       actorUserId: actor.userId,
       action: 'cohort.import',
       subjectType: 'network',
       subjectId: networkId,
-      data: counts,
+      // Counts only: never the addresses.
+      data: {
+        rows: rows.length,
+        invited,
+        alreadyMembers: planned.alreadyMembers.length,
+        alreadyInvited: planned.alreadyInvited.length,
+      },
     });
-    return counts;
+    return {
+      rows: rows.length,
+      invited,
+      alreadyMembers: planned.alreadyMembers,
+      alreadyInvited: planned.alreadyInvited,
+    };
   });
   if (result.invited > 0) sendQueuedMail(services);
   return { dryRun: false, ...result };

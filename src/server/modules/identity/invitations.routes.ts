@@ -24,6 +24,8 @@ export function invitationRoutes(services: Services): AnyRoute[] {
       summary: 'Invite someone to a network by e-mail (the network’s leads and admins)',
       tags: ['invitations'],
       access: 'user',
+      // Besides the per-network daily allowance (INVITATIONS_PER_NETWORK_PER_DAY).
+      rateLimitPerMinute: 30,
       body: InvitationCreateSchema,
       response: Ok,
       status: 201,

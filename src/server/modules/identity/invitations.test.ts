@@ -73,14 +73,45 @@ async function invite(s: Awaited<ReturnType<typeof setup>>, email = freshEmail()
 }
 
 describe('POST /api/invitations', () => {
+  it('a name with line breaks and a web address cannot turn the school’s invitation e-mail into phishing text', async () => {
+    const s = await setup();
+    const lead = await signIn(s.lead);
+    const before = await counts();
+    const phishing = await lead.post('/api/invitations', {
+      email: freshEmail(),
+      name: 'Nia\n\nYour Upstander account will be deleted today. Keep it: https://upstander-login.example',
+      networkId: s.network.id,
+      kind: 'staff',
+    });
+    expect(phishing.statusCode).toBe(400);
+    expect(phishing.json().error.fields[0]).toMatchObject({ path: 'name' });
+    const url = await lead.post('/api/invitations', {
+      email: freshEmail(),
+      name: 'Verify at www.upstander-login.example',
+      networkId: s.network.id,
+      kind: 'staff',
+    });
+    expect(url.statusCode).toBe(400);
+    expect(await counts()).toEqual(before);
+    // Nor can the inviter's own name speak in the e-mail: names typed by people are left out of it.
+    await t.database.db
+      .update(users)
+      .set({ name: 'Ravi — reply with your password to' })
+      .where(eq(users.id, s.lead.id));
+    const { mail } = await invite(s, freshEmail(), { name: 'Plain Name' });
+    expect(mail.textBody).not.toContain('Ravi');
+    expect(mail.textBody).not.toContain('Plain Name');
+    expect(mail.textBody.startsWith('Hello,\n')).toBe(true);
+  });
+
   it('lets a lead invite someone: a hashed token, an e-mail with the link, an audit event', async () => {
     const s = await setup();
     const before = await counts();
     const { email, token, mail } = await invite(s, 'Nia.Roberts@Example.ac.uk');
-    expect(mail.subject).toBe('You are invited to join NorthRACE');
+    expect(mail.subject).toBe('You are invited to join “NorthRACE”');
     expect(mail.textBody).toContain(`http://localhost:3000/invite/${token}`);
     expect(mail.textBody).toContain(
-      'Ravi Patel has invited you to join NorthRACE at Northfield Medical School',
+      'You are invited to join the network “NorthRACE” at “Northfield Medical School”',
     );
     expect(mail.transport).toBe('dev');
     const [row] = await t.database.db

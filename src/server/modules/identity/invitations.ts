@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client';
 import { institutions, memberships, networks, oneTimeTokens, users } from '../../../db/schema';
@@ -53,27 +53,78 @@ export function invitationLink(publicUrl: string, token: string): string {
   return `${publicUrl}/invite/${token}`;
 }
 
-function invitationMail(
-  publicUrl: string,
-  target: InvitationTarget,
-  inviter: string,
-  person: Invitee,
-  token: string,
-) {
+/**
+ * The invitation e-mail. Names typed by people (the invitee's, the inviter's) are left out: only
+ * the network and school, whose names are single-line plain text set by leads and admins, quoted.
+ * So a name like "Jane\nYour account is locked: sign in at https://…" cannot speak in the
+ * school's voice.
+ */
+function invitationMail(publicUrl: string, target: InvitationTarget, email: string, token: string) {
   return {
-    to: person.email,
-    subject: `You are invited to join ${target.networkName}`,
+    to: email,
+    subject: `You are invited to join “${target.networkName}”`,
     text: [
-      `Hello ${person.name},`,
+      'Hello,',
       '',
-      `${inviter} has invited you to join ${target.networkName} at ${target.institutionName} on Upstander.`,
+      `You are invited to join the network “${target.networkName}” at “${target.institutionName}” on Upstander.`,
       '',
-      `Open this link to accept and set up your account. It works once, for ${INVITATION_DAYS} days:`,
+      `Open this link to accept. It works once, for ${INVITATION_DAYS} days:`,
       invitationLink(publicUrl, token),
       '',
-      'If you were not expecting this invitation, you can ignore this e-mail.',
+      'Upstander never asks for your password by e-mail. If you were not expecting this invitation, you can ignore this e-mail.',
     ].join('\n'),
   };
+}
+
+/** New invitations a network may send in 24 hours (leads and admins together). */
+export const INVITATIONS_PER_NETWORK_PER_DAY = 2000;
+
+/** Serialises the invitations of one network until the transaction ends. */
+export async function lockNetworkInvitations(tx: Db, networkId: string) {
+  await tx.select({ id: networks.id }).from(networks).where(eq(networks.id, networkId)).for('no key update');
+}
+
+/**
+ * Refuses to send more than a day's allowance of invitations for a network (counting the last
+ * 24 hours). Call inside the transaction that issues them.
+ */
+export async function assertInvitationAllowance(tx: Db, networkId: string, adding: number) {
+  await lockNetworkInvitations(tx, networkId);
+  const [{ sent }] = (await tx
+    .select({ sent: sql<number>`count(*)::int` })
+    .from(oneTimeTokens)
+    .where(
+      and(
+        eq(oneTimeTokens.purpose, 'invitation'),
+        sql`${oneTimeTokens.payload}->>'networkId' = ${networkId}`,
+        sql`${oneTimeTokens.createdAt} > now() - interval '1 day'`,
+      ),
+    )) as [{ sent: number }];
+  if (sent + adding > INVITATIONS_PER_NETWORK_PER_DAY) {
+    const left = Math.max(0, INVITATIONS_PER_NETWORK_PER_DAY - sent);
+    throw new AppError(
+      'rate_limited',
+      `A network can send at most ${INVITATIONS_PER_NETWORK_PER_DAY} invitations a day; ${left} are left today and this would send ${adding}. Nothing was sent: try again tomorrow, or with a smaller file.`,
+    );
+  }
+}
+
+/** Of these (lower-case) addresses, those holding an unexpired, unused invitation to the network. */
+export async function pendingInvitations(db: Db, networkId: string, emails: string[]): Promise<string[]> {
+  if (emails.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ email: sql<string>`lower(${oneTimeTokens.email})` })
+    .from(oneTimeTokens)
+    .where(
+      and(
+        eq(oneTimeTokens.purpose, 'invitation'),
+        isNull(oneTimeTokens.usedAt),
+        gt(oneTimeTokens.expiresAt, sql`now()`),
+        sql`${oneTimeTokens.payload}->>'networkId' = ${networkId}`,
+        inArray(sql`lower(${oneTimeTokens.email})`, emails),
+      ),
+    );
+  return rows.map((r) => r.email);
 }
 
 /** The network and institution names an invitation names, or null for an unknown network. */
@@ -94,7 +145,7 @@ export async function loadInvitationTarget(db: Db, networkId: string): Promise<I
 export async function issueInvitations(
   tx: Db,
   services: Pick<Services, 'mailer' | 'config'>,
-  input: { target: InvitationTarget; invitedBy: { userId: string; name: string }; people: Invitee[] },
+  input: { target: InvitationTarget; invitedBy: { userId: string }; people: Invitee[] },
   newToken: () => string = () => randomToken(32),
 ): Promise<number> {
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
@@ -119,7 +170,7 @@ export async function issueInvitations(
   for (const { person, token } of issued) {
     await services.mailer.queue(
       tx,
-      invitationMail(services.config.publicUrl, input.target, input.invitedBy.name, person, token),
+      invitationMail(services.config.publicUrl, input.target, person.email, token),
     );
   }
   return issued.length;
@@ -160,9 +211,10 @@ export async function createInvitation(services: Services, actor: Actor, input: 
         { path: 'email', message: 'Already a member of this network.' },
       ]);
     }
+    await assertInvitationAllowance(tx, input.networkId, 1);
     await issueInvitations(tx, services, {
       target,
-      invitedBy: { userId: actor.userId, name: actor.name },
+      invitedBy: { userId: actor.userId },
       people: [input],
     });
     await recordAudit(tx, {

@@ -113,6 +113,7 @@ export function networkRoutes(services: Services): AnyRoute[] {
       summary: 'Import a cohort from CSV (name,email,kind,year): all rows or none',
       tags: ['networks'],
       access: 'user',
+      rateLimitPerMinute: 10,
       params: IdParams,
       bodyLimit: 2_500_000,
       body: CohortImportRequestSchema,

@@ -81,6 +81,7 @@ const SUPPORT = [
     description: 'Call 999 in an emergency and 101 otherwise, or report online through True Vision.',
     phone: '101',
     url: 'https://www.report-it.org.uk',
+    urgent: true,
   },
 ] as const;
 

@@ -11,7 +11,7 @@ import type {
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { conflict, notFound } from '../../platform/errors';
-import { isUniqueViolation } from '../identity/admin';
+import { isUniqueViolation } from '../../platform/db-errors';
 
 /** An institution's placement providers and support contacts: public, shown around the report form. */
 

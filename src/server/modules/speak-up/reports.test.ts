@@ -11,7 +11,7 @@ import {
 } from '../../../db/schema';
 import { SpeakUpLimits } from '../../../shared/speak-up/schema';
 import { createTestApp, type TestApp } from '../../test/app';
-import { buildInstitution, buildUser } from '../../test/factories';
+import { buildInstitution, buildUser, readySpeakUp } from '../../test/factories';
 import { RECEIPT_RATE_LIMIT } from './reports.routes';
 import { aggregateEqualityAnswers } from './report-keys';
 import { buildSchool, reportBody, signIn, submit } from './testing';
@@ -44,6 +44,7 @@ async function databaseText(db: Db): Promise<string> {
 describe('submitting a report anonymously', () => {
   it('answers 201 with a reference per school and year, and a 20-digit receipt in groups of four', async () => {
     const other = await buildInstitution(t.database.db);
+    await readySpeakUp(t.database.db, other.id, t.app.services.masterKey);
     const first = await submit(t, school.institution.id);
     const second = await submit(t, school.institution.id);
     const elsewhere = await submit(t, other.id);

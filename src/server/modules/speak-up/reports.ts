@@ -28,9 +28,9 @@ import { recordAudit } from '../../platform/audit/audit';
 import { AppError, conflict, invalid, notFound } from '../../platform/errors';
 import { findByReceipt, splitReceipt, storeWithFreshReceipt } from '../../platform/receipt';
 import type { Services } from '../../platform/services';
-import { isUniqueViolation } from '../identity/admin';
+import { isUniqueViolation } from '../../platform/db-errors';
 import { recordNamedHandlers } from './conflicts';
-import { assertInstitution, findProvider, listSupportContacts } from './directory';
+import { assertReportingOpen, findProvider, listSupportContacts } from './directory';
 import {
   deleteHeldReport,
   heldReporterHash,
@@ -152,7 +152,7 @@ export async function submitReport(
   options: SubmitOptions = {},
 ): Promise<{ id: string; reference: string; receipt: string }> {
   const { db, masterKey } = services;
-  await assertInstitution(db, input.institutionId);
+  await assertReportingOpen(db, input.institutionId);
   const where = input.where;
   if (where.setting === 'placement' && where.providerId) {
     if (!(await findProvider(db, input.institutionId, where.providerId))) {

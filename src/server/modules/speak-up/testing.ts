@@ -68,6 +68,7 @@ export async function buildSchool(t: TestApp, names: { handler?: string } = {}) 
     description: 'Call 999 in an emergency, 101 otherwise.',
     phone: '101',
     url: null,
+    urgent: true,
   });
   const handler = await buildUser(db, {
     totpMasterKey: masterKey,

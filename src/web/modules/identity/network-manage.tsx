@@ -348,10 +348,38 @@ function KindRequest({
 
 function describeImport(r: ImportResult): string {
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const left = `${n(r.alreadyMembers.length, 'person is', 'people are')} already a member and ${n(r.alreadyInvited.length, 'person has', 'people have')} an invitation waiting (left alone)`;
   if (r.dryRun) {
-    return `Checked ${n(r.rows, 'row', 'rows')}; every row is valid. Nothing has been imported yet: ${n(r.invited, 'person', 'people')} would be invited, ${n(r.addedExisting, 'existing account', 'existing accounts')} would be added, and ${r.unchanged} already ${r.unchanged === 1 ? 'is a member' : 'are members'}.`;
+    return `Checked ${n(r.rows, 'row', 'rows')}; every row is valid. Nothing has been sent yet: ${n(r.invited, 'person', 'people')} would be invited; ${left}.`;
   }
-  return `Imported ${n(r.rows, 'row', 'rows')}: ${n(r.invited, 'invitation', 'invitations')} sent, ${n(r.addedExisting, 'existing account', 'existing accounts')} added, ${r.unchanged} already ${r.unchanged === 1 ? 'a member' : 'members'} (unchanged). Invited people become members when they accept.`;
+  return `Imported ${n(r.rows, 'row', 'rows')}: ${n(r.invited, 'invitation', 'invitations')} sent; ${left}. People become members when they accept.`;
+}
+
+/** Who the file names that is already a member or invited: so a re-import explains itself. */
+function AlreadyThere({ result }: { result: ImportResult }) {
+  const groups = [
+    { title: 'Already members', people: result.alreadyMembers },
+    { title: 'Already invited', people: result.alreadyInvited },
+  ].filter((g) => g.people.length > 0);
+  if (groups.length === 0) return null;
+  return (
+    <details className="section">
+      <summary>Who was left alone</summary>
+      {groups.map((g) => (
+        <div key={g.title}>
+          <h3>{g.title}</h3>
+          <ul>
+            {g.people.slice(0, 200).map((p) => (
+              <li key={p.row}>
+                Row {p.row}: {p.email}
+              </li>
+            ))}
+          </ul>
+          {g.people.length > 200 ? <p>…and {g.people.length - 200} more.</p> : null}
+        </div>
+      ))}
+    </details>
+  );
 }
 
 function ImportSection({ network, onImported }: { network: NetworkDetail; onImported: () => void }) {
@@ -380,7 +408,8 @@ function ImportSection({ network, onImported }: { network: NetworkDetail; onImpo
       <p>
         Add many people at once from a CSV file with the header <code>name,email,kind,year</code>. Kind is{' '}
         <code>student</code>, <code>staff</code> or <code>alumnus</code>; year is 1–6 for students and empty
-        otherwise. Existing accounts are added; everyone else is invited by e-mail.
+        otherwise. Everyone who is not yet a member is invited by e-mail (people with an account accept it
+        signed in); nobody is invited twice.
       </p>
       <p>
         Use <strong>Check only</strong> first: it checks every row and changes nothing. If any row has a
@@ -403,6 +432,7 @@ function ImportSection({ network, onImported }: { network: NetworkDetail; onImpo
       >
         <ErrorSummary form={form} title="Nothing was imported" />
         <StatusMessage message={result ? describeImport(result) : null} />
+        {result ? <AlreadyThere result={result} /> : null}
         <Field
           form={form}
           name="file"
