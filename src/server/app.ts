@@ -10,11 +10,8 @@ import { z } from 'zod';
 import type { Database } from '../db/client';
 import { isAppPagePath } from '../shared/pages';
 import { type Config, fastifyTrustProxy } from './config';
-import { concernsRoutes } from './modules/concerns/routes';
-import { identityRoutes } from './modules/identity/routes';
-import { meetingsRoutes } from './modules/meetings/routes';
+import { MODULES } from './modules';
 import { ReportKeyring } from './modules/speak-up/report-crypto';
-import { speakUpRoutes } from './modules/speak-up/routes';
 import { bindAuditKey, keyAuditChain } from './platform/audit/audit';
 import { AppError, errorHandler, serializeErrorForLog } from './platform/errors';
 import { FileSecretStore } from './platform/key-store';
@@ -147,10 +144,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     // No page of Upstander needs a camera, microphone, location or payment; say so to the browser.
     reply.header('permissions-policy', PERMISSIONS_POLICY);
   const registry: AnyRoute[] = [];
-  registerRoutes(app, identityRoutes(services), guard, registry);
-  registerRoutes(app, speakUpRoutes(services), guard, registry);
-  registerRoutes(app, concernsRoutes(services), guard, registry);
-  registerRoutes(app, meetingsRoutes(services), guard, registry);
+  for (const module of MODULES) registerRoutes(app, module.routes(services), guard, registry);
 
   let openApiCache: ReturnType<typeof buildOpenApiDocument> | null = null;
   const openApi = () => {

@@ -3,10 +3,8 @@ import { migrateAsOwner } from '../db/roles';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { loadDemo } from './demo';
-import { concernsJobs } from './modules/concerns/jobs';
-import { issueSetupToken } from './modules/identity/mutations';
-import { meetingsJobs } from './modules/meetings/jobs';
-import { speakUpJobs } from './modules/speak-up/jobs';
+import { MODULES } from './modules';
+import { issueSetupToken } from './modules/identity';
 import { loadMasterKey } from './platform/crypto';
 import { startJobRunner } from './platform/jobs';
 
@@ -66,7 +64,10 @@ async function main() {
   }, 5000);
 
   // Reminders and retention purges: each slot runs exactly once, however many instances are up.
-  const stopJobs = startJobRunner(app.services, [...speakUpJobs(), ...concernsJobs(), ...meetingsJobs()]);
+  const stopJobs = startJobRunner(
+    app.services,
+    MODULES.flatMap((module) => module.jobs?.() ?? []),
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, queryRows } from '../../db/client';
 import { oneTimeTokens, sessions } from '../../db/schema';
 import type { App } from '../app';
@@ -10,6 +11,8 @@ import { submitReport } from '../modules/speak-up/reports';
 import { hashToken, randomToken } from '../platform/crypto';
 import type { Services } from '../platform/services';
 import { CSRF_HEADER, SESSION_COOKIE } from '../platform/sessions';
+import { type ChangeTracker, trackChanges } from '../resilience/changes';
+import { createTestApp, type TestApp } from './app';
 import {
   addMember,
   buildInstitution,
@@ -232,9 +235,73 @@ export type Expect = Record<Role, number>;
  * functions; each entry's request may use both.
  */
 export type MatrixModule<X> = {
+  /** The module's own records on the cast (`noRecords` when the cast is enough). */
   build: (db: Db, masterKey: Buffer, fixture: Fixture) => Promise<X>;
-  entries: Record<string, { request: (f: Fixture, x: X) => MatrixRequest; expect: Expect }>;
+  entries: Record<string, MatrixEntry<X>>;
 };
+
+/** For a module whose rows need only the cast. */
+export const noRecords = async () => undefined;
+
+/** One row: the request (given the cast and the module's records) and each role's status. */
+export type MatrixEntry<X = unknown> = { request: (f: Fixture, x: X) => MatrixRequest; expect: Expect };
+
+/**
+ * Drives every row of a module's matrix as every role; a module's `role-matrix.test.ts` calls it
+ * (one file per module, so test workers run the modules side by side).
+ *
+ * Per route, the roles that must be refused share one fresh cast and go first: each refusal must
+ * commit nothing (checked with the change-tracking triggers of resilience/changes.ts, exact and
+ * cheap), so the cast is still untouched for the first role that is allowed; every further
+ * allowed role gets a fresh cast of its own, since what one allowed request changes could change
+ * the next one's answer.
+ */
+export function describeRoleMatrix(name: string, module: MatrixModule<unknown>) {
+  let t: TestApp;
+  let changes: ChangeTracker;
+  beforeAll(async () => {
+    t = await createTestApp();
+    changes = await trackChanges(t.database.db);
+  });
+  afterAll(() => t?.close());
+
+  describe(`role matrix: ${name}`, () => {
+    for (const [key, entry] of Object.entries(module.entries)) {
+      const [method, url] = key.split(' ') as [string, string];
+      it(`${key} answers each role as written, and refusals change nothing`, async () => {
+        const { db } = t.database;
+        const { masterKey } = t.app.services;
+        const cast = async () => {
+          const fixture = await buildFixture(db, t.app.services, { speakUp: url.startsWith('/api/speak-up/') });
+          const extra = await module.build(db, masterKey, fixture);
+          return { fixture, extra };
+        };
+        const refused = ROLES.filter((r) => entry.expect[r] >= 400);
+        const allowed = ROLES.filter((r) => entry.expect[r] < 400);
+        const got: Partial<Expect> = {};
+        const untouched: Role[] = [];
+        const shared = await cast();
+        let sharedSpent = false;
+        for (const role of [...refused, ...allowed]) {
+          const isRefused = entry.expect[role] >= 400;
+          const { fixture, extra } = isRefused || !sharedSpent ? shared : await cast();
+          if (!isRefused) sharedSpent = true;
+          // Mail delivery started by an earlier request must not land inside this one's window.
+          await t.app.services.mailer.deliverPending();
+          const mark = await changes.mark();
+          const response = await requestAs(t.app, role, fixture, method, entry.request(fixture, extra));
+          got[role] = response.statusCode;
+          if (response.statusCode >= 400) {
+            expect(response.json(), `${role}: ${url}`).toMatchObject({ error: { code: expect.any(String) } });
+            if ((await changes.since(mark)).length === 0) untouched.push(role);
+          }
+        }
+        expect(got).toEqual(entry.expect);
+        expect(untouched, 'roles whose refused request changed the database').toEqual(refused);
+      });
+    }
+  });
+}
 
 export const everyone = (status: number): Expect => ({
   visitor: status,

@@ -23,9 +23,9 @@ import {
   TriageResultSchema,
   TriageSchema,
 } from '../../../shared/concerns/schema';
+import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { type AnyRoute, defineRoute, Ok } from '../../platform/routes';
 import type { Services } from '../../platform/services';
-import { RECEIPT_RATE_LIMIT } from '../speak-up/reports.routes';
 import { clocksOf, saveClocks } from './clocks';
 import {
   assertManagesNetwork,

@@ -7,8 +7,8 @@ import type {
   TriageInput,
 } from '../../../shared/concerns/schema';
 import type { Actor } from '../../platform/actor';
+import { actorFor } from '../../platform/actor-for';
 import type { Services } from '../../platform/services';
-import { actorFor } from '../meetings/access';
 import { addMilestone, createAction, setConsent, updateMilestone } from './actions';
 import { flagConcern, raiseConcern, setForAgenda, setHidden, setSupport } from './concerns';
 import { postActionUpdate, triageConcern } from './triage';

@@ -16,7 +16,7 @@ import {
 } from '../../../shared/speak-up/schema';
 import type { Actor } from '../../platform/actor';
 import type { Services } from '../../platform/services';
-import { DEMO_ACCOUNTS, DEMO_INSTITUTION_SLUG } from '../identity/demo';
+import { DEMO_ACCOUNTS, DEMO_INSTITUTION_SLUG } from '../identity';
 import { addCaseMessage, addEscalation, assignCase, transitionCase } from './cases';
 import { createPlacementProvider, createSupportContact } from './directory';
 import { addReporterMessage, submitReport } from './reports';

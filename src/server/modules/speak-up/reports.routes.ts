@@ -14,6 +14,7 @@ import {
   SupportContactCreateSchema,
   SupportContactSchema,
 } from '../../../shared/speak-up/schema';
+import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { type AnyRoute, defineRoute, IdParams } from '../../platform/routes';
 import type { Services } from '../../platform/services';
 import {
@@ -33,8 +34,6 @@ import {
   submitReport,
 } from './reports';
 
-/** Requests per minute per client on the receipt routes: 14 secret digits are not guessed at this pace. */
-export const RECEIPT_RATE_LIMIT = 10;
 const SUBMIT_RATE_LIMIT = 10;
 const SUBMIT_BODY_LIMIT = 256_000;
 

@@ -10,9 +10,9 @@ import {
   sessions,
 } from '../../../db/schema';
 import { SpeakUpLimits } from '../../../shared/speak-up/schema';
+import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { createTestApp, type TestApp } from '../../test/app';
 import { buildInstitution, buildUser, readySpeakUp } from '../../test/factories';
-import { RECEIPT_RATE_LIMIT } from './reports.routes';
 import { aggregateEqualityAnswers } from './report-keys';
 import { buildSchool, reportBody, signIn, submit } from './testing';
 

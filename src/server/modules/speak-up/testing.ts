@@ -15,7 +15,7 @@ import {
   grantCaseHandler,
   TEST_PASSWORD,
 } from '../../test/factories';
-import { totpNow } from '../identity/credentials';
+import { totpNow } from '../identity';
 import { createPlacementProvider, createSupportContact } from './directory';
 
 /** Test helpers for the speak-up module (not shipped behaviour). */
