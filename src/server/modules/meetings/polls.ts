@@ -145,7 +145,11 @@ export async function listPolls(db: Db, actor: Actor | null, networkId: string):
       deadlineAt: polls.deadlineAt,
       createdAt: polls.createdAt,
       slotCount: sql<number>`(select count(*)::int from ${pollSlots} where ${pollSlots.pollId} = ${polls.id})`,
-      respondents: sql<number>`(select count(distinct ${pollAnswers.userId})::int from ${pollAnswers} where ${pollAnswers.pollId} = ${polls.id})`,
+      // Current members with active accounts, as in the poll's ranking.
+      respondents: sql<number>`(select count(distinct a.user_id)::int from ${pollAnswers} a
+        join ${memberships} m on m.user_id = a.user_id and m.network_id = "meeting_polls"."network_id"
+        join ${users} u on u.id = a.user_id and u.disabled_at is null
+        where a.poll_id = "meeting_polls"."id")`,
       answeredByMe: sql<boolean>`exists (select 1 from ${pollAnswers} where ${pollAnswers.pollId} = ${polls.id} and ${pollAnswers.userId} = ${actor.userId})`,
     })
     .from(polls)

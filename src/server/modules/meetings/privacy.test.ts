@@ -262,5 +262,7 @@ describe('poll weights', () => {
     expect(after.respondents).toBe(1);
     expect(after.ranking[0]!.slotId).toBe(lunch);
     expect(after.ranking.find((r) => r.slotId === evening)!.score).toBe(0);
+    const list = await (await signIn(s.chair)).get(`/api/networks/${s.network.id}/polls`);
+    expect(list.json()[0].respondents).toBe(1);
   });
 });
