@@ -355,6 +355,14 @@ describe('actions', () => {
         ).get(`/api/actions/${action.id}/attachments/${up.json().id}`)
       ).statusCode,
     ).toBe(404);
+    // An upload by someone who cannot see the action is refused before its body is read: even a
+    // body that is not JSON gets the 404, not the parser's 400.
+    const outsiderUpload = await (await signedIn(t, cast.people.outsider.id)).request(
+      'POST',
+      `/api/actions/${action.id}/attachments`,
+      { body: '{"fileName": "x.png", "data": "', headers: { 'content-type': 'application/json' } },
+    );
+    expect(outsiderUpload.statusCode).toBe(404);
 
     const student = await signedIn(t, cast.people.student.id);
     const staff = await signedIn(t, cast.people.staff.id);

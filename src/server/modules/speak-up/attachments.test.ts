@@ -1,15 +1,25 @@
+import http from 'node:http';
 import { eq, sql } from 'drizzle-orm';
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
 import { reportAttachments, reports } from '../../../db/schema';
-import { sniffType, UPLOAD_MAX_BYTES } from '../../platform/uploads';
+import { CSRF_HEADER, SESSION_COOKIE } from '../../platform/sessions';
+import {
+  sniffType,
+  UPLOAD_BODY_LIMIT,
+  UPLOAD_MAX_BYTES,
+  UPLOAD_RATE_LIMIT_PER_MINUTE,
+} from '../../platform/uploads';
 import {
   CANARY_ARTIST as ARTIST,
   CANARY_AUTHOR as AUTHOR,
+  jpegDeclaring,
   jpegWithExif,
+  pdfDeflateBomb,
   pdfWithAuthor,
+  pngPixelBomb,
   smallPng,
 } from '../../platform/uploads.testing';
 import { createTestApp, type TestApp } from '../../test/app';
@@ -183,5 +193,137 @@ describe('speak-up attachments', () => {
     const list = await t.client().post('/api/speak-up/receipt/attachments/list', { receipt: other.receipt });
     expect(list.statusCode).toBe(200);
     expect(list.json()).toHaveLength(5);
+  });
+});
+
+describe('hostile uploads', () => {
+  let t: TestApp;
+  let school: Awaited<ReturnType<typeof buildSchool>>;
+  let report: Awaited<ReturnType<typeof submit>>;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    school = await buildSchool(t);
+    report = await submit(t, school.institution.id);
+    // A real listening server: a stalled event loop shows on the wire, not in inject.
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => t.close());
+
+  it('decompression bombs uploaded with a receipt code are refused while the server keeps answering in < 200 ms', async () => {
+    const jpeg = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#c33' } })
+      .jpeg()
+      .toBuffer();
+    const bombs = [
+      // 1 MB that inflates to 1 GB: it froze every request for 19 s when decoded on the main thread.
+      { fileName: 'statement.pdf', data: pdfDeflateBomb() },
+      { fileName: 'screenshot.png', data: pngPixelBomb() },
+      { fileName: 'photo.jpg', data: jpegDeclaring(jpeg) },
+    ];
+    const before = await counts(t);
+    for (const bomb of bombs) {
+      const latencies: number[] = [];
+      let done = false;
+      const upload = fetch(`${base}/api/speak-up/receipt/attachments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          receipt: report.receipt,
+          fileName: bomb.fileName,
+          data: bomb.data.toString('base64'),
+        }),
+      }).finally(() => {
+        done = true;
+      });
+      while (!done) {
+        const started = performance.now();
+        const health = await fetch(`${base}/api/health`);
+        latencies.push(performance.now() - started);
+        expect(health.status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const r = await upload;
+      expect(r.status, bomb.fileName).toBe(400);
+      const body = (await r.json()) as { error: { message: string } };
+      expect(body.error.message).toMatch(/too big or too complicated to check safely.*Nothing was saved/);
+      expect(latencies.length, bomb.fileName).toBeGreaterThan(0);
+      expect(Math.max(...latencies), bomb.fileName).toBeLessThan(200);
+    }
+    expect(await counts(t)).toEqual(before);
+  });
+
+  it('an upload to a case the caller may not see is refused before its body is read', async () => {
+    const lead = await signIn(t, { ...school.lead, totpSecret: null });
+    const url = `/api/speak-up/cases/${report.id}/attachments`;
+    // Not even valid JSON: had the body been parsed, the answer would be a 400.
+    const garbled = await lead.request('POST', url, {
+      body: '{"fileName": "x.pdf", "data": "',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(garbled.statusCode).toBe(404);
+
+    // On the wire: announce 13 MB, send 64 KB, and the 404 comes back while the rest is unsent.
+    const { hostname, port } = new URL(base);
+    const answer = await new Promise<number | 'no answer'>((resolve, reject) => {
+      const request = http.request({
+        host: hostname,
+        port,
+        method: 'POST',
+        path: url,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(13_000_000),
+          cookie: `${SESSION_COOKIE}=${lead.cookie}`,
+          [CSRF_HEADER]: lead.csrfToken!,
+        },
+      });
+      const timer = setTimeout(() => {
+        request.destroy();
+        resolve('no answer');
+      }, 5_000);
+      request.on('response', (response) => {
+        clearTimeout(timer);
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      request.write(`{"fileName":"x.pdf","data":"${'A'.repeat(64 * 1024)}`);
+    });
+    expect(answer).toBe(404);
+
+    // The case's handler, with the same request, gets through to the file checks.
+    const handler = await signIn(t, school.handler);
+    const allowed = await handler.post(url, {
+      fileName: 'x.png',
+      data: (await smallPng()).toString('base64'),
+    });
+    expect(allowed.statusCode, allowed.body).toBe(201);
+  });
+
+  it('upload routes refuse after their rate limit, and every upload route has one', async () => {
+    const handler = await signIn(t, school.colleague);
+    const url = `/api/speak-up/cases/${report.id}/attachments`;
+    const statuses: number[] = [];
+    for (let i = 0; i < UPLOAD_RATE_LIMIT_PER_MINUTE + 1; i++) {
+      statuses.push((await handler.post(url, { fileName: 'x.pdf', data: 'not base64!' })).statusCode);
+    }
+    expect(statuses.slice(0, UPLOAD_RATE_LIMIT_PER_MINUTE).every((s) => s === 400)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+
+    // Every route that takes a file (a body limit for one) is rate-limited.
+    const uploadRoutes = t.app.routeRegistry.filter((r) => (r.bodyLimit ?? 0) >= UPLOAD_BODY_LIMIT);
+    expect(uploadRoutes.map((r) => r.url).sort()).toEqual([
+      '/api/actions/:id/attachments',
+      '/api/speak-up/cases/:id/attachments',
+      '/api/speak-up/my-reports/:id/attachments',
+      '/api/speak-up/receipt/attachments',
+    ]);
+    for (const route of uploadRoutes) expect(route.rateLimitPerMinute, route.url).toBeGreaterThan(0);
+    // And those whose record is in the address decide who may upload before reading the body.
+    expect(uploadRoutes.filter((r) => r.authoriseBeforeBody).map((r) => r.url)).toHaveLength(3);
   });
 });
