@@ -24,6 +24,7 @@ import {
   TriageSchema,
 } from '../../../shared/concerns/schema';
 import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
+import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { type AnyRoute, defineRoute, Ok } from '../../platform/routes';
 import type { Services } from '../../platform/services';
 import { clocksOf, saveClocks } from './clocks';

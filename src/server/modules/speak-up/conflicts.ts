@@ -8,9 +8,9 @@ import {
   users,
 } from '../../../db/schema';
 import { recordAudit } from '../../platform/audit/audit';
+import { openPeople, peopleText } from './people';
 import { isNamedIn } from './policy';
 import { conflictScanFingerprint, namedHandlerToken, openReportKey, type ReportKeyring } from './report-crypto';
-import { openPeople, peopleText } from './reports';
 
 /**
  * Conflicts of interest found by name, kept ahead of time so the case queue filters them in SQL

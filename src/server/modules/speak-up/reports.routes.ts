@@ -15,6 +15,7 @@ import {
   SupportContactSchema,
 } from '../../../shared/speak-up/schema';
 import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
+import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { type AnyRoute, defineRoute, IdParams } from '../../platform/routes';
 import type { Services } from '../../platform/services';
 import {

@@ -25,10 +25,10 @@ import {
 } from '../../../shared/speak-up/schema';
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
+import { isUniqueViolation } from '../../platform/db-errors';
 import { AppError, conflict, invalid, notFound } from '../../platform/errors';
 import { findByReceipt, splitReceipt, storeWithFreshReceipt } from '../../platform/receipt';
 import type { Services } from '../../platform/services';
-import { isUniqueViolation } from '../../platform/db-errors';
 import { recordNamedHandlers } from './conflicts';
 import { assertReportingOpen, findProvider, listSupportContacts } from './directory';
 import {
@@ -39,6 +39,7 @@ import {
   isHeld,
   reporterMatchHash,
 } from './matching';
+import { openPeople, type PeopleSealed, peopleText } from './people';
 import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
 import { recordPendingEquality, shredDeletedReports, wrapNewReportKey } from './report-keys';
 import { ukDate, workingDaysAfter } from './workflow';
@@ -58,8 +59,6 @@ type WhereSealed = {
   site: string | null;
   department: string | null;
 };
-/** Sealed as `people`: what identifies anyone involved. */
-type PeopleSealed = { names: string | null; otherRole: string | null };
 /** Sealed as `reporter`: a named reporter's identity. */
 export type ReporterSealed = { userId: string; name: string; email: string; consentToContact: boolean };
 
@@ -71,16 +70,7 @@ export function incidentMonth(when: ReportWhen): string {
   return 'unknown';
 }
 
-/** The plain text of "who was involved" that conflict-of-interest checks read. */
-export function peopleText(people: PeopleSealed | null): string | null {
-  if (!people) return null;
-  const text = [people.names, people.otherRole].filter(Boolean).join('\n');
-  return text || null;
-}
-
-export function openPeople(key: ReportKey | null, row: Pick<ReportRow, 'peopleSealed'>): PeopleSealed | null {
-  return key && row.peopleSealed ? key.openJson<PeopleSealed>('people', row.peopleSealed) : null;
-}
+export { openPeople, peopleText } from './people';
 
 /** Decrypts what the reporter submitted. */
 export function openSubmission(key: ReportKey, row: ReportRow, providerName: string | null): SubmissionView {

@@ -29,7 +29,7 @@ import {
 import { LoadError, useLoad } from '../../app/load';
 import { Loading } from '../../app/page';
 import { useSession } from '../../app/session';
-import { describeMember, type NetworkDetail, type NetworkMember } from './network';
+import { describeMember, type NetworkDetail, type NetworkMember } from './members';
 
 type ImportResult = z.infer<typeof CohortImportResultSchema>;
 
