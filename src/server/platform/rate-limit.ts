@@ -266,9 +266,3 @@ export async function beginAttempt(
     },
   };
 }
-
-/** Requests per minute per client on the receipt routes: 14 secret digits are not guessed at this pace. */
-export const RECEIPT_RATE_LIMIT = 10;
-
-/** Requests per minute per client on the receipt routes: 14 secret digits are not guessed at this pace. */
-export const RECEIPT_RATE_LIMIT = 10;

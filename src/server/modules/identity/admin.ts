@@ -25,8 +25,6 @@ import type {
 import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { isUniqueViolation } from '../../platform/db-errors';
-import { isUniqueViolation } from '../../platform/db-errors';
-import { isUniqueViolation } from '../../platform/db-errors';
 import { conflict, forbidden, notFound } from '../../platform/errors';
 import { redactOneTimeLinks } from '../../platform/mail';
 import type { NotifyMail } from '../../platform/notifications';

@@ -2,8 +2,6 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ReceiptCode } from '../../../shared/speak-up/schema';
 import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
-import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
-import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { type AnyRoute, defineRoute, IdParams, Uuid } from '../../platform/routes';
 import type { Services } from '../../platform/services';
 import { UPLOAD_BODY_LIMIT, UPLOAD_RATE_LIMIT_PER_MINUTE, UPLOAD_TYPES } from '../../platform/uploads';

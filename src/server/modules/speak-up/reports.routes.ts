@@ -15,17 +15,14 @@ import {
   SupportContactSchema,
 } from '../../../shared/speak-up/schema';
 import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
-import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { type AnyRoute, defineRoute, IdParams } from '../../platform/routes';
 import type { Services } from '../../platform/services';
-import {
   assertInstitution,
   createPlacementProvider,
   createSupportContact,
   listPlacementProviders,
   listSupportContacts,
 } from './directory';
-import {
   addReporterMessage,
   deleteByReporter,
   myReportId,

@@ -11,7 +11,6 @@ import {
 } from '../../../db/schema';
 import { SpeakUpLimits } from '../../../shared/speak-up/schema';
 import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
-import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { createTestApp, type TestApp } from '../../test/app';
 import { buildInstitution, buildUser, readySpeakUp } from '../../test/factories';
 import { aggregateEqualityAnswers } from './report-keys';
