@@ -540,6 +540,12 @@ export const ReadinessSchema = z.object({
   urgentContact: z.boolean(),
   placementProviders: z.boolean(),
 });
+/** The admin's set-up checklist for a school: each step ticks itself when what it asks for exists. */
+export const SetUpChecklistSchema = z.object({
+  /** Whether the school takes reports (the speak-up steps are all done). */
+  open: z.boolean(),
+  steps: z.array(z.object({ key: z.string(), label: z.string(), done: z.boolean(), href: z.string() })),
+});
 /** What a reporter sees of it: only whether reports are taken. */
 export const ReportingStatusSchema = z.object({ open: z.boolean() });
 

@@ -7,6 +7,7 @@ import {
   PlacementProviderUpdateSchema,
   ReadinessSchema,
   ReportingStatusSchema,
+  SetUpChecklistSchema,
   SupportContactSchema,
   SupportContactUpdateSchema,
 } from '../../../shared/speak-up/schema';
@@ -20,6 +21,7 @@ import {
   retirePlacementProvider,
   retireSupportContact,
   setNoPlacementProviders,
+  setUpChecklist,
   updatePlacementProvider,
   updateSupportContact,
 } from './directory';
@@ -56,6 +58,19 @@ export function directoryRoutes(services: Services): AnyRoute[] {
         ...(await directoryForAdmin(db, params.id)),
         readiness: await readiness(db, params.id),
       }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/admin/institutions/:id/set-up',
+      summary: 'A school’s set-up checklist: each step, whether it is done, and where it is done',
+      tags: ['speak-up'],
+      access: 'admin',
+      params: IdParams,
+      response: SetUpChecklistSchema,
+      handler: async ({ params }) => {
+        await assertInstitution(db, params.id);
+        return setUpChecklist(db, params.id);
+      },
     }),
     defineRoute({
       method: 'PUT',

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, reports, users } from '../../../db/schema';
 import { createTestApp, type TestApp, type TestClient } from '../../test/app';
-import { buildInstitution, buildUser, grantCaseHandler } from '../../test/factories';
+import { addMember, buildInstitution, buildNetwork, buildUser, grantCaseHandler } from '../../test/factories';
 import { reportBody, signIn } from './testing';
 
 let t: TestApp;
@@ -230,5 +230,52 @@ describe('support contacts and placement providers (admin)', () => {
     expect(renamed.statusCode).toBe(200);
     expect(await auditCount('speak_up.provider_update', school.id)).toBe(1);
     expect(await auditCount('speak_up.provider_retire', school.id)).toBe(1);
+  });
+});
+
+describe('the set-up checklist', () => {
+  it('ticks each step itself as what it asks for comes to exist, and links to where it is done', async () => {
+    const school = await buildInstitution(t.database.db);
+    const url = `/api/admin/institutions/${school.id}/set-up`;
+    const done = async () => {
+      const r = await admin.get(url);
+      expect(r.statusCode).toBe(200);
+      const body = r.json() as { open: boolean; steps: { key: string; done: boolean; href: string }[] };
+      return Object.fromEntries(body.steps.map((s) => [s.key, s.done]));
+    };
+    expect(await done()).toEqual({
+      institution: true,
+      networks: false,
+      co_chairs: false,
+      case_handlers: false,
+      support_contacts: false,
+      placement_providers: false,
+      cohort_import: false,
+      first_meeting: false,
+    });
+    const network = await buildNetwork(t.database.db, school.id);
+    const chair = await buildUser(t.database.db);
+    await addMember(t.database.db, {
+      userId: chair.id,
+      networkId: network.id,
+      role: 'lead',
+      leadTitle: 'co_chair',
+    });
+    await admin.post(`/api/speak-up/institutions/${school.id}/support`, urgentContact);
+    await admin.put(`/api/admin/institutions/${school.id}/no-placement-providers`, {
+      noPlacementProviders: true,
+    });
+    expect(await done()).toMatchObject({
+      networks: true,
+      co_chairs: true,
+      case_handlers: false,
+      support_contacts: true,
+      placement_providers: true,
+    });
+    const steps = (await admin.get(url)).json().steps as { key: string; href: string }[];
+    expect(steps.find((s) => s.key === 'support_contacts')!.href).toBe(
+      `/admin/institutions/${school.id}/speak-up#support-contacts`,
+    );
+    expect(steps.find((s) => s.key === 'cohort_import')!.href).toBe(`/networks/${network.slug}#import`);
   });
 });

@@ -107,6 +107,11 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
   const providers = useLoad<Provider[]>(
     chosen ? `/api/speak-up/institutions/${seg(chosen)}/placement-providers` : null,
   );
+  // A school still setting up takes no reports (the server refuses them too): nobody could read them.
+  const status = useLoad<{ open: boolean }>(
+    chosen ? `/api/speak-up/institutions/${seg(chosen)}/status` : null,
+  );
+  const settingUp = status.data?.open === false;
   const [whenKind, setWhenKind] = useState('date');
   const [setting, setSetting] = useState('placement');
   const [identity, setIdentity] = useState('anonymous');
@@ -244,7 +249,22 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
         )}
       </section>
 
-      <form noValidate onSubmit={onSubmit} aria-labelledby="su-form-heading">
+      {settingUp ? (
+        <section className="section callout" aria-labelledby="su-setting-up">
+          <h2 id="su-setting-up">This school is still setting up</h2>
+          <p>
+            Your medical school is still setting up its speak-up service, so it cannot take reports here yet:
+            nobody is ready to read them. Nothing you write is sent.
+          </p>
+          <p>
+            Meanwhile: if you are in danger, call 999; for urgent medical help, call 111. The support contacts
+            above can help now, and so can your personal tutor or student support. You can also talk to your
+            network’s co-chairs.
+          </p>
+        </section>
+      ) : null}
+
+      <form noValidate onSubmit={onSubmit} aria-labelledby="su-form-heading" hidden={settingUp}>
         <h2 id="su-form-heading" className="form-heading">
           Your report
         </h2>

@@ -8,6 +8,7 @@ import { type Checkable, ErrorSummary, type FormState, formValues } from '../../
  */
 export function AddForm<T extends { name: string }>({
   form,
+  id,
   title,
   schema,
   url,
@@ -16,17 +17,20 @@ export function AddForm<T extends { name: string }>({
   children,
 }: {
   form: FormState;
+  /** The section's id, for links to it (e.g. from the set-up checklist). */
+  id?: string;
   title: string;
   schema: Checkable<T>;
   url: string;
   /** Turns the submitted strings into the request body (e.g. a checkbox into a boolean). */
   prepare?: (values: Record<string, string>) => unknown;
-  onAdded: (message: string) => void;
+  /** Called with the message to announce and the name just added. */
+  onAdded: (message: string, name: string) => void;
   children: ReactNode;
 }) {
   const headingId = useId();
   return (
-    <section className="section">
+    <section className="section" id={id}>
       <h2 id={headingId}>{title}</h2>
       <form
         noValidate
@@ -37,7 +41,7 @@ export function AddForm<T extends { name: string }>({
           void form.submit(schema, input, async (body) => {
             await api.post(url, body);
             element.reset();
-            onAdded(`${body.name} has been added.`);
+            onAdded(`${body.name} has been added.`, body.name);
           });
         }}
       >

@@ -4,6 +4,7 @@ import { AdminPage, SECTIONS } from './admin-page';
 import { AuditPage } from './audit';
 import { InstitutionsPage } from './institutions';
 import { OutboxPage } from './outbox';
+import { SpeakUpDirectoryPage } from './speak-up-directory';
 import { SsoProvidersPage } from './sso';
 import { UsersPage } from './users';
 
@@ -34,6 +35,7 @@ export function AdminArea() {
     <Switch>
       <Route path="/admin" component={AdminHome} />
       <Route path="/admin/institutions" component={InstitutionsPage} />
+      <Route path="/admin/institutions/:id/speak-up" component={SpeakUpDirectoryPage} />
       <Route path="/admin/users" component={UsersPage} />
       <Route path="/admin/sso" component={SsoProvidersPage} />
       <Route path="/admin/outbox" component={OutboxPage} />

@@ -1,4 +1,4 @@
-import { type FocusEvent, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { Link } from 'wouter';
 import type { z } from 'zod';
 import {
@@ -40,10 +40,19 @@ export function slugify(text: string): string {
     .slice(0, Limits.slugMax);
 }
 
-/** Fills an empty "slug" input of the same form from the name just typed. */
-function suggestSlug(event: FocusEvent<HTMLInputElement>) {
+/**
+ * Suggests the "slug" input of the same form from the name as it is typed, until the admin edits
+ * the slug themselves (emptying it hands it back to the suggestion).
+ */
+function suggestSlug(event: FormEvent<HTMLInputElement>) {
   const slug = event.currentTarget.form?.elements.namedItem('slug');
-  if (slug instanceof HTMLInputElement && !slug.value) slug.value = slugify(event.currentTarget.value);
+  if (slug instanceof HTMLInputElement && slug.dataset.edited !== 'yes') {
+    slug.value = slugify(event.currentTarget.value);
+  }
+}
+/** Marks the slug as the admin's own once they type in it. */
+function slugEdited(event: FormEvent<HTMLInputElement>) {
+  event.currentTarget.dataset.edited = event.currentTarget.value ? 'yes' : '';
 }
 
 const slugHint = 'Used in web addresses: lower-case letters, digits and hyphens, e.g. medrace.';
@@ -53,8 +62,12 @@ export function InstitutionsPage() {
   const institutions = useLoad<Institution[]>('/api/admin/institutions');
   const networks = useLoad<NetworkSummary[]>('/api/networks');
   const [status, setStatus] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  /** The institution added last: "Add a network" starts with it. */
+  const [lastInstitution, setLastInstitution] = useState<string | null>(null);
   const changed = (message: string) => {
     setStatus(message);
+    setVersion((v) => v + 1);
     institutions.reload();
     networks.reload();
   };
@@ -85,14 +98,27 @@ export function InstitutionsPage() {
                       ))}
                     </ul>
                   ) : null}
+                  <SetUpChecklist key={version} institution={inst} />
                 </li>
               );
             })}
           </ul>
         </section>
       ) : null}
-      <AddInstitution onAdded={changed} />
-      {institutions.data?.length ? <AddNetwork institutions={institutions.data} onAdded={changed} /> : null}
+      <AddInstitution
+        onAdded={(message, name) => {
+          setLastInstitution(name);
+          changed(message);
+        }}
+      />
+      {institutions.data?.length ? (
+        <AddNetwork
+          key={lastInstitution ?? ''}
+          institutions={institutions.data}
+          defaultInstitutionId={institutions.data.find((i) => i.name === lastInstitution)?.id}
+          onAdded={changed}
+        />
+      ) : null}
     </AdminPage>
   );
 }
@@ -149,7 +175,7 @@ function NetworkRow({ network, onChanged }: { network: NetworkSummary; onChanged
   );
 }
 
-function AddInstitution({ onAdded }: { onAdded: (m: string) => void }) {
+function AddInstitution({ onAdded }: { onAdded: (m: string, name: string) => void }) {
   const form = useForm(['name', 'slug']);
   return (
     <AddForm
@@ -165,9 +191,17 @@ function AddInstitution({ onAdded }: { onAdded: (m: string) => void }) {
         label="Name"
         hint="E.g. University of Leicester Medical School"
         autoComplete="off"
-        onBlur={suggestSlug}
+        onInput={suggestSlug}
       />
-      <TextField form={form} name="slug" label="Slug" hint={slugHint} autoComplete="off" spellCheck={false} />
+      <TextField
+        form={form}
+        name="slug"
+        label="Slug"
+        hint={slugHint}
+        autoComplete="off"
+        spellCheck={false}
+        onInput={slugEdited}
+      />
       <SubmitButton form={form}>Add institution</SubmitButton>
     </AddForm>
   );
@@ -175,15 +209,18 @@ function AddInstitution({ onAdded }: { onAdded: (m: string) => void }) {
 
 function AddNetwork({
   institutions,
+  defaultInstitutionId,
   onAdded,
 }: {
   institutions: Institution[];
+  defaultInstitutionId: string | undefined;
   onAdded: (m: string) => void;
 }) {
   const form = useForm(['institutionId', 'name', 'slug', 'description']);
   return (
     <AddForm
       form={form}
+      id="add-network"
       title="Add a network"
       schema={NetworkCreateSchema}
       url="/api/admin/networks"
@@ -194,6 +231,7 @@ function AddNetwork({
         name="institutionId"
         label="Institution"
         options={institutions.map((i) => ({ value: i.id, label: i.name }))}
+        defaultValue={defaultInstitutionId}
       />
       <TextField
         form={form}
@@ -201,9 +239,17 @@ function AddNetwork({
         label="Name"
         hint="E.g. MedRACE"
         autoComplete="off"
-        onBlur={suggestSlug}
+        onInput={suggestSlug}
       />
-      <TextField form={form} name="slug" label="Slug" hint={slugHint} autoComplete="off" spellCheck={false} />
+      <TextField
+        form={form}
+        name="slug"
+        label="Slug"
+        hint={slugHint}
+        autoComplete="off"
+        spellCheck={false}
+        onInput={slugEdited}
+      />
       <TextAreaField
         form={form}
         name="description"
@@ -213,5 +259,38 @@ function AddNetwork({
       />
       <SubmitButton form={form}>Add network</SubmitButton>
     </AddForm>
+  );
+}
+
+type Checklist = { open: boolean; steps: { key: string; label: string; done: boolean; href: string }[] };
+
+/** A school's set-up steps, each ticked by what exists, each linking to where it is done. */
+/** Remounted (by its key) after every change on the page, so it is always current. */
+function SetUpChecklist({ institution }: { institution: Institution }) {
+  const checklist = useLoad<Checklist>(`/api/admin/institutions/${seg(institution.id)}/set-up`);
+  if (checklist.error) return <LoadError message={checklist.error} retry={checklist.reload} />;
+  if (!checklist.data) return <Loading what="Loading the set-up checklist" />;
+  const left = checklist.data.steps.filter((s) => !s.done).length;
+  return (
+    <details className="checklist" open={left > 0}>
+      <summary>
+        Set-up: {left === 0 ? 'done' : `${left} ${left === 1 ? 'step' : 'steps'} to go`} · report form{' '}
+        {checklist.data.open ? 'open' : 'closed'}
+      </summary>
+      <ol>
+        {checklist.data.steps.map((step) => (
+          <li key={step.key}>
+            <span aria-hidden="true">{step.done ? '✓ ' : '○ '}</span>
+            <Link href={step.href}>{step.label}</Link>
+            <span className="vh">{step.done ? ' (done)' : ' (to do)'}</span>
+          </li>
+        ))}
+      </ol>
+      <p>
+        <Link href={`/admin/institutions/${institution.id}/speak-up`}>
+          Support contacts and placement providers<span className="vh"> of {institution.name}</span>
+        </Link>
+      </p>
+    </details>
   );
 }
