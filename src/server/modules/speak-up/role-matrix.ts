@@ -54,6 +54,10 @@ export const speakUpMatrix: MatrixModule<unknown> = {
       request: (f) => ({ url: `/api/admin/institutions/${f.institutionId}/speak-up` }),
       expect: adminOnly(200),
     },
+    'GET /api/admin/institutions/:id/set-up': {
+      request: (f) => ({ url: `/api/admin/institutions/${f.institutionId}/set-up` }),
+      expect: adminOnly(200),
+    },
     'PUT /api/admin/institutions/:id/support/:entryId': {
       request: (f, x) => ({
         url: `/api/admin/institutions/${f.institutionId}/support/${directory(x).contactId}`,
