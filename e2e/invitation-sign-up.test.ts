@@ -1,6 +1,7 @@
 // Journey: a network's co-chair invites someone in the browser → the invitation arrives over real
 // SMTP → the invitee opens the link in their own browser, creates an account, and is signed in
 // with the network visible.
+// @journey identity (the module's main job; scripts/check-structure.mjs looks for one per module)
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { memberships, users } from '../src/db/schema';

@@ -3,11 +3,15 @@
 //
 //   node scripts/test.mjs              both runs
 //   node scripts/test.mjs --e2e-only   build the web app and run the browser journeys only
+//   node scripts/test.mjs --server-only the server tests only (CI's PostgreSQL pass: the browser cannot tell
+//                                      which engine serves it, so the journeys run once, on PGlite)
+//   node scripts/test.mjs --no-build   use the web app already built in dist/web (CI builds it once)
 //   node scripts/test.mjs -- <args>    extra arguments for vitest (a file filter, -t "name", …)
 //   node scripts/test.mjs --resilience the load, fault and hostile-input tests only (src/server/resilience
 //                                      and e2e/hardening); RESILIENCE_SUBMISSIONS=1000 for the full crash
 //                                      burst, FUZZ_RUNS=50 for a longer fuzz. They also run in a plain `npm test`.
 //
+// At the end it prints the ten slowest test files, so the next slowdown is seen.
 // REQUIRE_E2E=1 turns "Chromium is missing, browser tests skipped" into a failure (CI sets it).
 // CHROMIUM_PATH points at another Chromium binary (default /usr/bin/chromium).
 import { spawnSync } from 'node:child_process';
@@ -21,6 +25,8 @@ fs.mkdirSync(tmp, { recursive: true });
 const argv = process.argv.slice(2);
 const e2eOnly = argv.includes('--e2e-only');
 const resilienceOnly = argv.includes('--resilience');
+const serverOnly = argv.includes('--server-only');
+const noBuild = argv.includes('--no-build');
 const dashDash = argv.indexOf('--');
 const extra = dashDash >= 0 ? argv.slice(dashDash + 1) : argv.filter((a) => !a.startsWith('--'));
 /** The files each project runs with --resilience. */
@@ -33,6 +39,8 @@ const requireE2e = process.env.REQUIRE_E2E === '1' || process.env.REQUIRE_E2E ==
 const database = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'PGlite (embedded)';
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+/** Each test file's wall time, from the JSON reports: the slowest are printed at the end. */
+const fileTimes = [];
 const problems = [];
 
 function seconds(since) {
@@ -72,6 +80,11 @@ function runVitest(project) {
         (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
       ).length;
       totals.failed += brokenFiles;
+      for (const f of json.testResults ?? []) {
+        if (f.endTime && f.startTime) {
+          fileTimes.push({ file: path.relative(root, f.name), project, ms: f.endTime - f.startTime });
+        }
+      }
       counted = true;
     } catch {
       // fall through: an unreadable report is a failure below
@@ -96,25 +109,37 @@ function box(lines) {
 let ok = true;
 
 // Build the web app first: the server tests serve it too (the asset route, the page fallback), and
-// the browser journeys drive it.
-const started = performance.now();
-console.log('\n▶ vite build\n');
-const build = spawnSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], {
-  cwd: root,
-  stdio: 'inherit',
-});
-const built = build.status === 0;
-if (built) {
-  console.log(`  built in ${seconds(started)}`);
+// the browser journeys drive it. --no-build uses the one already built (CI builds once per run).
+let built;
+if (noBuild) {
+  built = fs.existsSync(path.join(root, 'dist/web/index.html'));
+  if (!built) {
+    ok = false;
+    totals.failed += 1;
+    problems.push('--no-build, but there is no dist/web/index.html: run `npm run build` first');
+  }
 } else {
-  ok = false;
-  totals.failed += 1;
-  problems.push(`vite build failed (exit ${build.status ?? build.signal}); browser tests not run`);
+  const started = performance.now();
+  console.log('\n▶ vite build\n');
+  const build = spawnSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  built = build.status === 0;
+  if (built) {
+    console.log(`  built in ${seconds(started)}`);
+  } else {
+    ok = false;
+    totals.failed += 1;
+    problems.push(`vite build failed (exit ${build.status ?? build.signal}); browser tests not run`);
+  }
 }
 
 if (!e2eOnly) ok = runVitest('server') && ok;
 
-if (fs.existsSync(chromium)) {
+if (serverOnly) {
+  console.log('\n(--server-only: browser journeys not run)');
+} else if (fs.existsSync(chromium)) {
   if (built) ok = runVitest('e2e') && ok;
 } else {
   console.log(
@@ -146,6 +171,13 @@ if (!process.env.DATABASE_URL && !e2eOnly) {
       '    DATABASE_URL=postgres://user@host:5432/db npm test',
     ])}\n`,
   );
+}
+
+if (fileTimes.length > 0) {
+  console.log('\nSlowest test files:');
+  for (const f of fileTimes.sort((a, b) => b.ms - a.ms).slice(0, 10)) {
+    console.log(`  ${(f.ms / 1000).toFixed(1).padStart(6)} s  ${f.project.padEnd(6)}  ${f.file}`);
+  }
 }
 
 console.log('');

@@ -11,7 +11,7 @@ import type { Database } from '../db/client';
 import { isAppPagePath } from '../shared/pages';
 import { type Config, fastifyTrustProxy } from './config';
 import { MODULES } from './modules';
-import { ReportKeyring } from './modules/speak-up/report-crypto';
+import { ReportKeyring } from './modules/speak-up';
 import { bindAuditKey, keyAuditChain } from './platform/audit/audit';
 import { AppError, errorHandler, serializeErrorForLog } from './platform/errors';
 import { FileSecretStore } from './platform/key-store';

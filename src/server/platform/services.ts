@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/client';
 import type { Config } from '../config';
-import type { ReportKeyring } from '../modules/speak-up/report-crypto';
+import type { ReportKeyring } from '../modules/speak-up';
 import type { Mailer } from './mail';
 
 /** What every module's routes and domain functions are given. No globals. */

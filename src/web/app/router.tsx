@@ -1,44 +1,16 @@
 import { type ReactNode, Suspense } from 'react';
 import { Link, Redirect, Route, Switch, useLocation, useSearch } from 'wouter';
-import { concernsRoutes } from '../modules/concerns/routes';
-import { meetingsRoutes } from '../modules/meetings/routes';
-import { speakUpRoutes } from '../modules/speak-up/routes';
-import { lazyPage, type ModuleRoute } from './module-routes';
+import { WEB_MODULES } from '../modules';
+import type { ModuleRoute } from './module-routes';
 import { Loading, NotFoundPage, Page } from './page';
 import { rememberedNext, rememberNext, rolesOf, safeNext, useSession } from './session';
 
 /**
- * Routes. Every page is its own chunk (the first bundle is React, the router and the shell), and the
- * admin area and signed-in pages are chunks a visitor never downloads.
+ * Routes: the pages every web module declares in its routes.ts (listed in web/modules/index.ts),
+ * behind the sign-in gates they ask for. Every page is its own chunk (the first bundle is React,
+ * the router and the shell), and the admin area and signed-in pages are chunks a visitor never
+ * downloads.
  */
-
-// The home page too: a visitor who lands on the impact board or the report form never needs it.
-const HomePage = lazyPage(() => import('../modules/identity/home'), 'HomePage');
-const SignInPage = lazyPage(() => import('../modules/identity/sign-in'), 'SignInPage');
-const SecondFactorPage = lazyPage(() => import('../modules/identity/sign-in'), 'SecondFactorPage');
-const TwoFactorSetupPage = lazyPage(
-  () => import('../modules/identity/two-factor-setup'),
-  'TwoFactorSetupPage',
-);
-const FirstAdminPage = lazyPage(() => import('../modules/identity/first-admin'), 'FirstAdminPage');
-const InvitationPage = lazyPage(() => import('../modules/identity/invitation'), 'InvitationPage');
-const ForgotPasswordPage = lazyPage(() => import('../modules/identity/password-reset'), 'ForgotPasswordPage');
-const ResetPasswordPage = lazyPage(() => import('../modules/identity/password-reset'), 'ResetPasswordPage');
-const ProfilePage = lazyPage(() => import('../modules/identity/profile'), 'ProfilePage');
-const NetworksPage = lazyPage(() => import('../modules/identity/networks'), 'NetworksPage');
-const NetworkPage = lazyPage(() => import('../modules/identity/network'), 'NetworkPage');
-const LeadPage = lazyPage(() => import('../modules/identity/lead'), 'LeadPage');
-const CaseHandlerRequestsPage = lazyPage(
-  () => import('../modules/identity/case-handler-requests'),
-  'CaseHandlerRequestsPage',
-);
-// Speak-up: the reporter pages are their own small chunks; case handling and statistics are apart.
-const ReportPage = lazyPage(() => import('../modules/speak-up/report'), 'ReportPage');
-const FollowUpPage = lazyPage(() => import('../modules/speak-up/follow-up'), 'FollowUpPage');
-const CasesPage = lazyPage(() => import('../modules/speak-up/cases'), 'CasesPage');
-const CasePage = lazyPage(() => import('../modules/speak-up/cases'), 'CasePage');
-const StatisticsPage = lazyPage(() => import('../modules/speak-up/statistics'), 'StatisticsPage');
-const AdminArea = lazyPage(() => import('../modules/identity/admin/admin'), 'AdminArea');
 
 /** Where to return after the sign-in steps: the `next` of a sign-in page, else the page itself. */
 function nextTarget(path: string, search: string): string | null {
@@ -100,64 +72,7 @@ export function AppRoutes() {
     <StageGate>
       <Suspense fallback={<Loading what="Loading the page" />}>
         <Switch>
-          <Route path="/" component={HomePage} />
-          <Route path="/sign-in" component={SignInPage} />
-          <Route path="/sign-in/code" component={SecondFactorPage} />
-          <Route path="/two-factor/setup">
-            <RequireSession>
-              <TwoFactorSetupPage />
-            </RequireSession>
-          </Route>
-          <Route path="/setup/:token">{(params) => <FirstAdminPage token={params.token} />}</Route>
-          <Route path="/invite/:token">{(params) => <InvitationPage token={params.token} />}</Route>
-          <Route path="/forgot-password" component={ForgotPasswordPage} />
-          <Route path="/reset-password/:token">
-            {(params) => <ResetPasswordPage token={params.token} />}
-          </Route>
-          <Route path="/networks" component={NetworksPage} />
-          <Route path="/networks/:slug">{(params) => <NetworkPage slug={params.slug} />}</Route>
-          <Route path="/profile">
-            <RequireUser>
-              <ProfilePage />
-            </RequireUser>
-          </Route>
-          <Route path="/lead">
-            <RequireUser>
-              <LeadPage />
-            </RequireUser>
-          </Route>
-          <Route path="/case-handler-requests">
-            <RequireUser>
-              <CaseHandlerRequestsPage />
-            </RequireUser>
-          </Route>
-          <Route path="/report" component={ReportPage} />
-          <Route path="/report/follow-up" component={FollowUpPage} />
-          <Route path="/cases">
-            <RequireUser>
-              <CasesPage />
-            </RequireUser>
-          </Route>
-          <Route path="/cases/:id">
-            {(params) => (
-              <RequireUser>
-                <CasePage id={params.id} />
-              </RequireUser>
-            )}
-          </Route>
-          <Route path="/statistics">
-            <RequireUser>
-              <StatisticsPage />
-            </RequireUser>
-          </Route>
-          <Route path="/admin/*?">
-            <RequireUser>
-              <RequireAdmin>
-                <AdminArea />
-              </RequireAdmin>
-            </RequireUser>
-          </Route>
-          {[...concernsRoutes, ...meetingsRoutes, ...speakUpRoutes].map(moduleRoute)}
+          {WEB_MODULES.flatMap((module) => module.routes).map(moduleRoute)}
           <Route component={NotFoundPage} />
         </Switch>
       </Suspense>
@@ -167,17 +82,20 @@ export function AppRoutes() {
 
 function moduleRoute(route: ModuleRoute) {
   const Page = route.page;
+  const gated = (page: ReactNode) => {
+    if (route.access === 'session') return <RequireSession>{page}</RequireSession>;
+    if (route.access === 'admin') {
+      return (
+        <RequireUser>
+          <RequireAdmin>{page}</RequireAdmin>
+        </RequireUser>
+      );
+    }
+    return route.signedIn ? <RequireUser>{page}</RequireUser> : page;
+  };
   return (
     <Route key={route.path} path={route.path}>
-      {(params) =>
-        route.signedIn ? (
-          <RequireUser>
-            <Page {...params} />
-          </RequireUser>
-        ) : (
-          <Page {...params} />
-        )
-      }
+      {(params) => gated(<Page {...params} />)}
     </Route>
   );
 }

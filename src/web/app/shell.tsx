@@ -1,46 +1,21 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
-import { concernsNav } from '../modules/concerns/routes';
-import { meetingsNav } from '../modules/meetings/routes';
+import { WEB_MODULES } from '../modules';
 import { ApiFailure, api } from './api';
-import { rolesOf, type SessionInfo, SIGNED_OUT, useSession } from './session';
-
-/** The networks list and a network's own page; not the module pages under it (concerns, meetings). */
-const isNetworkPage = (path: string) => /^\/networks(\/[^/]+)?\/?$/.test(path);
+import { type SessionInfo, SIGNED_OUT, useSession } from './session';
 
 type NavItem = { href: string; label: string; match?: (path: string) => boolean };
 
-/** The navigation a person sees, by role. The server enforces every rule again. */
+/**
+ * The navigation a person sees, by role: every web module's entries (web/modules/index.ts), by
+ * their `order`, then by the module list. The server enforces every rule again.
+ */
 export function navItemsFor(session: SessionInfo): NavItem[] {
-  if (session.stage === 'signed_out') {
-    return [
-      { href: '/', label: 'Home' },
-      { href: '/networks', label: 'Networks', match: isNetworkPage },
-      { href: '/report', label: 'Report', match: (p) => p.startsWith('/report') },
-      ...concernsNav(session),
-      ...meetingsNav(session),
-      { href: '/sign-in', label: 'Sign in', match: (p) => p.startsWith('/sign-in') },
-    ];
-  }
-  if (session.stage !== 'signed_in') return [];
-  const roles = rolesOf(session);
-  const items: NavItem[] = [
-    { href: '/', label: 'Home' },
-    { href: '/networks', label: 'My networks', match: isNetworkPage },
-    { href: '/report', label: 'Report', match: (p) => p.startsWith('/report') },
-    ...concernsNav(session),
-    ...meetingsNav(session),
-  ];
-  if (roles.isLead) items.push({ href: '/lead', label: 'Lead' });
-  if (roles.isCaseHandler) {
-    items.push({ href: '/cases', label: 'Case handling', match: (p) => p.startsWith('/cases') });
-  }
-  if (roles.isLead || roles.isCaseHandler || roles.isAdmin) {
-    items.push({ href: '/statistics', label: 'Statistics' });
-  }
-  if (roles.isAdmin) items.push({ href: '/admin', label: 'Admin', match: (p) => p.startsWith('/admin') });
-  items.push({ href: '/profile', label: 'Profile' });
-  return items;
+  const items = WEB_MODULES.flatMap((module) => module.nav?.(session) ?? []);
+  // Array.prototype.sort is stable: equal orders keep the module list's order.
+  return items
+    .sort((a, b) => (a.order ?? 50) - (b.order ?? 50))
+    .map(({ href, label, match }) => (match ? { href, label, match } : { href, label }));
 }
 
 function SignOutButton() {

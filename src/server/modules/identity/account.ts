@@ -7,7 +7,7 @@ import { recordAudit } from '../../platform/audit/audit';
 import { hashToken, randomToken } from '../../platform/crypto';
 import { AppError, invalid, notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
-import { revokeFeedsOfUser } from '../meetings/calendar';
+import { revokeFeedsOfUser } from '../meetings';
 import { hashPassword, verifyPassword } from './credentials';
 import { spendToken } from './mutations';
 import { getSessionInfo } from './queries';

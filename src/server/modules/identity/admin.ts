@@ -28,7 +28,7 @@ import { isUniqueViolation } from '../../platform/db-errors';
 import { conflict, forbidden, notFound } from '../../platform/errors';
 import { redactOneTimeLinks } from '../../platform/mail';
 import type { NotifyMail } from '../../platform/notifications';
-import { revokeFeedsOfUser } from '../meetings/calendar';
+import { revokeFeedsOfUser } from '../meetings';
 import { announceSelfAppointment, getNetworkSummary, type NetworkSummary } from './networks';
 import { mayChangeAdminFlags } from './policy';
 

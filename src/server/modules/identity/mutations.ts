@@ -7,7 +7,7 @@ import { hashToken, randomToken, seal, unseal } from '../../platform/crypto';
 import { AppError, conflict } from '../../platform/errors';
 import { type Attempt, beginAttempt, FAILURE_POLICIES } from '../../platform/rate-limit';
 import type { Services } from '../../platform/services';
-import { revokeFeedsOfUser } from '../meetings/calendar';
+import { revokeFeedsOfUser } from '../meetings';
 import { hashPassword, matchTotp, newTotpSecret, totpQrSvg, totpUri, verifyPassword } from './credentials';
 
 const TOTP_PURPOSE = 'totp-secret';

@@ -12,3 +12,6 @@ export const meetings: ServerModule = {
   roleMatrix: () => import('./role-matrix').then((m) => m.meetingsMatrix),
   bench: () => import('../../../../bench/meetings').then((m) => m.meetingsBench),
 };
+
+// A person's calendar subscriptions end when their account is disabled or signed out everywhere.
+export { revokeFeedsOfUser } from './calendar';

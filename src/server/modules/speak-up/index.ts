@@ -1,17 +1,22 @@
 import type { ServerModule } from '../../platform/module';
-import { loadSpeakUpDemo } from './demo';
 import { speakUpJobs } from './jobs';
 import { speakUpRoutes } from './routes';
 
 /**
- * The speak-up module's front door. Reports are sealed and case handling is the module's own:
- * no other module needs its domain functions, so none are exported.
+ * The speak-up module's front door. Reports are sealed and case handling is the module's own;
+ * what others use is below.
  */
 export const speakUp: ServerModule = {
   name: 'speak-up',
   routes: speakUpRoutes,
   jobs: () => speakUpJobs(),
-  demo: (services) => loadSpeakUpDemo(services),
+  // Loaded when asked for: the demo builds on identity's people, and identity calls speak-up.
+  demo: (services) => import('./demo').then((m) => m.loadSpeakUpDemo(services)),
   roleMatrix: () => import('./role-matrix').then((m) => m.speakUpMatrix),
   bench: () => import('../../../../bench/speak-up').then((m) => m.speakUpBench),
 };
+
+// The report keys (kept outside the database), which the app gives every route and job.
+export { ReportKeyring } from './report-crypto';
+// Disclosure control of counts about people (concerns' dashboard uses it too).
+export { MIN_CASES_FOR_AVERAGE, primaryMark, publishCell, publishMedian, SUPPRESSED } from './statistics';

@@ -1,23 +1,16 @@
 import { lazy, Suspense } from 'react';
 import { Link } from 'wouter';
-import type { z } from 'zod';
-import type { NetworkDetailSchema, NetworkMemberSchema } from '../../../shared/identity/schema';
 import { seg } from '../../app/api';
-import { kindLabel, leadTitleLabel } from '../../app/forms';
+import { kindLabel } from '../../app/forms';
 import { LoadError, useLoad } from '../../app/load';
 import { Loading, Page } from '../../app/page';
 import { useSession } from '../../app/session';
+import { describeMember, type NetworkDetail, type NetworkMember } from './members';
 
-export type NetworkDetail = z.infer<typeof NetworkDetailSchema>;
-export type NetworkMember = z.infer<typeof NetworkMemberSchema>;
+export { describeMember, type NetworkDetail, type NetworkMember } from './members';
 
 // Leads and admins only: visitors and members never download the management tools.
 const ManageNetwork = lazy(() => import('./network-manage').then((m) => ({ default: m.ManageNetwork })));
-
-export function describeMember(m: Pick<NetworkMember, 'kind' | 'yearOfStudy' | 'role' | 'leadTitle'>) {
-  const kind = m.kind === 'student' && m.yearOfStudy ? `Student, year ${m.yearOfStudy}` : kindLabel(m.kind);
-  return m.role === 'lead' ? `${kind} · ${leadTitleLabel(m.leadTitle)}` : kind;
-}
 
 /** `/networks/:slug`: about the network; members for members; management for leads and admins. */
 export function NetworkPage({ slug }: { slug: string }) {
