@@ -132,7 +132,7 @@ export const InvitationAcceptSchema = z.strictObject({
 });
 
 export const CohortImportRequestSchema = z.strictObject({
-  /** CSV text with a header row: name,email,kind,year */
+  /** CSV text with a header row: name,email,kind,year, or a registry export's names for them */
   csv: z.string().min(1, 'The file is empty.').max(Limits.csvMaxBytes, 'The file is larger than 2 MB.'),
   /** Check every row and report, writing nothing. */
   dryRun: z.boolean().default(false),
@@ -145,6 +145,8 @@ export const CohortImportRowError = z.object({
 export const CohortImportResultSchema = z.object({
   dryRun: z.boolean(),
   rows: z.number().int(),
+  /** Which of the file's columns were read as which (e.g. name ← "First name + Surname"): to confirm. */
+  columns: z.array(z.object({ column: z.string(), from: z.string() })),
   /**
    * People sent an invitation (or who would be, on a dry run). Existing accounts are invited
    * too, never added: the answer is the same whether an address has an account or not.

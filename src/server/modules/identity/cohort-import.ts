@@ -30,20 +30,50 @@ export type RowError = z.infer<typeof CohortImportRowError>;
 /** One person from the file, with the row number a spreadsheet shows for it (the header is row 1). */
 export type CohortRow = Invitee & { row: number };
 
-const COLUMNS = ['name', 'email', 'kind', 'year'] as const;
-const REQUIRED = ['name', 'email', 'kind'] as const;
-const KINDS = new Set(['student', 'staff', 'alumnus']);
+/**
+ * The header names each column is known by, compared without case, spaces or punctuation: our
+ * own template's, and the ones registry exports use ("First name", "Surname", "Email address",
+ * "Student type", "Year of study"). `first` and `surname` together make the name.
+ */
+const ALIASES = {
+  name: ['name', 'fullname', 'studentname', 'preferredname'],
+  first: ['firstname', 'forename', 'forenames', 'givenname', 'preferredfirstname'],
+  surname: ['surname', 'lastname', 'familyname'],
+  email: ['email', 'emailaddress', 'universityemail', 'studentemail', 'universityemailaddress'],
+  kind: ['kind', 'type', 'studenttype', 'membertype', 'role'],
+  year: ['year', 'yearofstudy', 'studyyear', 'currentyear', 'yearofcourse'],
+} as const;
+type Column = keyof typeof ALIASES;
+const normalise = (header: string) => header.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** What registries write in a kind column, as our kinds. */
+const KIND_WORDS: Record<string, Invitee['kind']> = {
+  student: 'student',
+  undergraduate: 'student',
+  ug: 'student',
+  postgraduate: 'student',
+  pg: 'student',
+  staff: 'staff',
+  alumnus: 'alumnus',
+  alumna: 'alumnus',
+  alumni: 'alumnus',
+  graduate: 'alumnus',
+};
 /** Enough field errors for anyone to see the pattern; the message still counts every row. */
 const MAX_FIELD_ERRORS = 200;
 
 const fileProblem = (message: string) => invalid(message, [{ path: 'csv', message }]);
 
 /**
- * Reads a cohort file (header row `name,email,kind,year`, headers in any case and order, BOM and
- * any line ending accepted) and checks every row. Structural problems (not CSV, no header, no
+ * Reads a cohort file (header row `name,email,kind,year` or a registry export's names for them,
+ * see ALIASES; headers in any case and order, BOM and any line ending accepted) and checks every
+ * row; `columns` says which header was read as which, for the admin to confirm. Structural problems (not CSV, no header, no
  * rows, too many rows) throw at once; row problems are all collected and returned.
  */
-export function parseCohortCsv(csv: string): { rows: CohortRow[]; errors: RowError[] } {
+export function parseCohortCsv(csv: string): {
+  rows: CohortRow[];
+  errors: RowError[];
+  columns: { column: string; from: string }[];
+} {
   let records: string[][];
   try {
     records = parse(csv, {
@@ -65,19 +95,36 @@ export function parseCohortCsv(csv: string): { rows: CohortRow[]; errors: RowErr
   const header = records[headerIndex];
   if (!header) throw fileProblem('The file is empty.');
   const headerRow = headerIndex + 1;
-  const names = header.map((h) => h.toLowerCase());
-  const position = new Map<string, number>();
-  for (const [i, h] of names.entries()) {
-    if (!(COLUMNS as readonly string[]).includes(h)) continue;
-    if (position.has(h)) throw fileProblem(`The column “${h}” appears twice in the header row.`);
-    position.set(h, i);
+  const position = new Map<Column, number>();
+  for (const [i, h] of header.entries()) {
+    const key = normalise(h);
+    const column = (Object.keys(ALIASES) as Column[]).find((c) =>
+      (ALIASES[c] as readonly string[]).includes(key),
+    );
+    if (!column) continue;
+    if (position.has(column)) {
+      throw fileProblem(`The column “${h}” appears twice in the header row (as ${column}).`);
+    }
+    position.set(column, i);
   }
-  const missing = REQUIRED.filter((c) => !position.has(c));
+  const hasName = position.has('name') || (position.has('first') && position.has('surname'));
+  const missing = [
+    hasName ? null : 'name (or first name and surname)',
+    position.has('email') ? null : 'email',
+    position.has('kind') ? null : 'kind',
+  ].filter((m): m is string => m !== null);
   if (missing.length > 0) {
     throw fileProblem(
       `The first row must name the columns name, email, kind and year. Missing: ${missing.join(', ')}.`,
     );
   }
+  const from = (c: Column) => header[position.get(c)!]!;
+  const columns = [
+    { column: 'name', from: position.has('name') ? from('name') : `${from('first')} + ${from('surname')}` },
+    { column: 'email', from: from('email') },
+    { column: 'kind', from: from('kind') },
+    ...(position.has('year') ? [{ column: 'year', from: from('year') }] : []),
+  ];
   const body = records
     .map((record, index) => ({ record, row: index + 1 }))
     .filter(({ record, row }) => row > headerRow && !isBlank(record));
@@ -91,7 +138,7 @@ export function parseCohortCsv(csv: string): { rows: CohortRow[]; errors: RowErr
   const rows: CohortRow[] = [];
   const errors: RowError[] = [];
   const firstRowOf = new Map<string, number>();
-  const cell = (record: string[], column: string) => {
+  const cell = (record: string[], column: Column) => {
     const i = position.get(column);
     return i === undefined ? '' : (record[i] ?? '');
   };
@@ -101,7 +148,11 @@ export function parseCohortCsv(csv: string): { rows: CohortRow[]; errors: RowErr
     if (record.slice(header.length).some((c) => c !== '')) {
       fail('row', 'This row has more cells than the header. If a name contains a comma, put it in quotes.');
     }
-    const name = PersonName.safeParse(cell(record, 'name'));
+    const name = PersonName.safeParse(
+      position.has('name')
+        ? cell(record, 'name')
+        : [cell(record, 'first'), cell(record, 'surname')].filter(Boolean).join(' '),
+    );
     if (!name.success) fail('name', name.error.issues[0]?.message ?? 'Enter a name.');
     const email = Email.safeParse(cell(record, 'email'));
     if (!email.success) {
@@ -114,10 +165,11 @@ export function parseCohortCsv(csv: string): { rows: CohortRow[]; errors: RowErr
       if (first !== undefined) fail('email', `This e-mail address is also on row ${first}.`);
       else firstRowOf.set(email.data, row);
     }
-    const kind = cell(record, 'kind').toLowerCase();
-    const year = cell(record, 'year');
+    const kind = KIND_WORDS[normalise(cell(record, 'kind'))];
+    // "3", "Year 3", "Y3"
+    const year = cell(record, 'year').replace(/^(year|y)\s*/i, '');
     let yearOfStudy: number | null = null;
-    if (!KINDS.has(kind)) {
+    if (!kind) {
       fail('kind', 'Use student, staff or alumnus.');
     } else if (kind === 'student') {
       yearOfStudy = /^\d{1,2}$/.test(year) ? Number(year) : null;
@@ -135,11 +187,11 @@ export function parseCohortCsv(csv: string): { rows: CohortRow[]; errors: RowErr
       row,
       name: name.data!,
       email: email.data!,
-      kind: kind as Invitee['kind'],
+      kind: kind!,
       yearOfStudy,
     });
   }
-  return { rows, errors };
+  return { rows, errors, columns };
 }
 
 /** The shared error answer: every row's problems as fields, and nothing written. */
@@ -205,7 +257,7 @@ export async function importCohort(
 ): Promise<CohortImportResult> {
   const { db } = services;
   const target = await requireManagedNetwork(db, actor, networkId);
-  const { rows, errors } = parseCohortCsv(input.csv);
+  const { rows, errors, columns } = parseCohortCsv(input.csv);
   if (errors.length > 0) throw rowsNeedFixing(errors);
 
   if (input.dryRun) {
@@ -213,6 +265,7 @@ export async function importCohort(
     return {
       dryRun: true,
       rows: rows.length,
+      columns,
       invited: planned.invite.length,
       alreadyMembers: planned.alreadyMembers,
       alreadyInvited: planned.alreadyInvited,
@@ -251,5 +304,5 @@ export async function importCohort(
     };
   });
   if (result.invited > 0) sendQueuedMail(services);
-  return { dryRun: false, ...result };
+  return { dryRun: false, columns, ...result };
 }

@@ -346,11 +346,15 @@ function KindRequest({
   );
 }
 
+/** The template file: our header and one example row. */
+const TEMPLATE_HREF = `data:text/csv;charset=utf-8,${encodeURIComponent('name,email,kind,year\r\nAmara Okafor,amara.okafor@example.ac.uk,student,2\r\n')}`;
+
 function describeImport(r: ImportResult): string {
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   const left = `${n(r.alreadyMembers.length, 'person is', 'people are')} already a member and ${n(r.alreadyInvited.length, 'person has', 'people have')} an invitation waiting (left alone)`;
   if (r.dryRun) {
-    return `Checked ${n(r.rows, 'row', 'rows')}; every row is valid. Nothing has been sent yet: ${n(r.invited, 'person', 'people')} would be invited; ${left}.`;
+    const columns = r.columns.map((c) => `${c.column} from “${c.from}”`).join(', ');
+    return `Checked ${n(r.rows, 'row', 'rows')}; every row is valid. Columns read: ${columns}. Nothing has been sent yet: ${n(r.invited, 'person', 'people')} would be invited; ${left}. If the columns are right, press Import.`;
   }
   return `Imported ${n(r.rows, 'row', 'rows')}: ${n(r.invited, 'invitation', 'invitations')} sent; ${left}. People become members when they accept.`;
 }
@@ -408,8 +412,14 @@ function ImportSection({ network, onImported }: { network: NetworkDetail; onImpo
       <p>
         Add many people at once from a CSV file with the header <code>name,email,kind,year</code>. Kind is{' '}
         <code>student</code>, <code>staff</code> or <code>alumnus</code>; year is 1–6 for students and empty
-        otherwise. Everyone who is not yet a member is invited by e-mail (people with an account accept it
-        signed in); nobody is invited twice.
+        otherwise. A registry export works too: its usual column names (“First name”, “Surname”, “Email
+        address”, “Student type”, “Year of study”) are recognised, and <strong>Check only</strong> shows which
+        column was read as which.{' '}
+        <a href={TEMPLATE_HREF} download="cohort-template.csv">
+          Download a template
+        </a>
+        . Everyone who is not yet a member is invited by e-mail (people with an account accept it signed in);
+        nobody is invited twice.
       </p>
       <p>
         Use <strong>Check only</strong> first: it checks every row and changes nothing. If any row has a
