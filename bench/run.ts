@@ -13,7 +13,7 @@
 // the app comes to the database's own limit (goal ≥ 30 % for member-facing reads).
 //
 // Modules add their seeding and heavy routes as a BenchModule (bench/module.ts, e.g.
-// bench/speak-up.ts) listed in BENCH_MODULES. The load generator is bench/load-worker.ts.
+// bench/speak-up.ts), named by the module's `bench` in src/server/modules/<m>/index.ts. The load generator is bench/load-worker.ts.
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -25,15 +25,14 @@ import pg from 'pg';
 import { type Database, type Db, openDatabase } from '../src/db/client';
 import { buildApp } from '../src/server/app';
 import { loadConfig } from '../src/server/config';
+import { MODULES } from '../src/server/modules';
 import { hashPassword } from '../src/server/modules/identity/credentials';
 import { ReportKeyring } from '../src/server/modules/speak-up/report-crypto';
 import { bindAuditKey } from '../src/server/platform/audit/audit';
 import { hashToken, seal } from '../src/server/platform/crypto';
 import { FileSecretStore } from '../src/server/platform/key-store';
 import { createSession } from '../src/server/platform/sessions';
-import { concernsBench } from './concerns';
 import type { LoadSpec } from './load-worker';
-import { meetingsBench } from './meetings';
 import {
   type BaseFixture,
   type BenchModule,
@@ -43,13 +42,13 @@ import {
   SCALES,
   type ScaleName,
 } from './module';
-import { speakUpBench } from './speak-up';
 
 const root = path.resolve(import.meta.dirname, '..');
 
 // ---- what to measure --------------------------------------------------------------------------
 
-const BENCH_MODULES: BenchModule[] = [speakUpBench, concernsBench, meetingsBench];
+/** Each module's BenchModule, from the module list (its `bench` in modules/<m>/index.ts). */
+const BENCH_MODULES: BenchModule[] = await Promise.all(MODULES.flatMap((m) => (m.bench ? [m.bench()] : [])));
 
 /** The platform's own routes; each module adds its own (BENCH_MODULES). */
 const PLATFORM_ROUTES: BenchRoute[] = [

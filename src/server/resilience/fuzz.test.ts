@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { concernsMatrix } from '../modules/concerns/role-matrix';
-import { meetingsMatrix } from '../modules/meetings/role-matrix';
+import { MODULES } from '../modules';
 import type { AnyRoute } from '../platform/routes';
 import { CSRF_HEADER, SESSION_COOKIE } from '../platform/sessions';
 import { createTestApp, type TestApp } from '../test/app';
@@ -37,8 +36,9 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 8);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : crypto.randomInt(2 ** 31);
 const ONLY = process.env.FUZZ_ROUTE;
 
+/** Each module's role-matrix rows: their `build` makes the records a route's ids can name. */
 // biome-ignore lint/suspicious/noExplicitAny: each module's extra fixture has its own type
-const MODULES: MatrixModule<any>[] = [concernsMatrix, meetingsMatrix];
+const MATRICES: MatrixModule<any>[] = await Promise.all(MODULES.map((m) => m.roleMatrix()));
 
 /**
  * Writes that a refusal may commit, each with its reason. Mail delivery runs after a successful
@@ -224,7 +224,7 @@ describe(`fuzzing every route (${RUNS} runs each, seed ${SEED})`, () => {
     const key = `${route.method} ${route.url}`;
     if (ONLY && key !== ONLY) continue;
     it(`${key}: below 500 for every input and role; refusals use the error shape and change nothing`, async () => {
-      const module = MODULES.find((m) => key in m.entries);
+      const module = MATRICES.find((m) => key in m.entries);
       const fixture = await buildFixture(t.database.db, t.app.services, {
         speakUp: route.url.startsWith('/api/speak-up/'),
       });

@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../db/client';
-import { concernsJobs } from '../modules/concerns/jobs';
-import { meetingsJobs } from '../modules/meetings/jobs';
-import { speakUpJobs } from '../modules/speak-up/jobs';
+import { MODULES } from '../modules';
 import { runJobSlot } from '../platform/jobs';
 import { createTestApp, type TestApp, TestClient } from '../test/app';
 import { buildFixture, requestAs } from '../test/matrix';
@@ -51,7 +49,7 @@ describe(`two instances on one ${onPostgres ? 'PostgreSQL' : 'PGlite'} database`
   });
 
   it('runs each scheduled job once per slot when both instances offer it at the same moment', async () => {
-    const jobs = [...speakUpJobs(), ...concernsJobs(), ...meetingsJobs()];
+    const jobs = MODULES.flatMap((m) => m.jobs?.() ?? []);
     expect(jobs.length).toBeGreaterThan(2);
     const at = new Date(Date.UTC(2031, 0, 6, 9, 30)); // a slot no other test uses
     for (const job of jobs) {
