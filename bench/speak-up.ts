@@ -2,8 +2,9 @@
 // handler's queue, and anonymous submission with a real argon2id receipt.
 import crypto from 'node:crypto';
 import type { Db } from '../src/db/client';
-import { reportReceipts, reportReferenceCounters, reports } from '../src/db/schema';
+import { reportReceipts, reports } from '../src/db/schema';
 import { ensureConflictScan } from '../src/server/modules/speak-up/conflicts';
+import { newReference } from '../src/server/modules/speak-up/references';
 import {
   createReportKey,
   type KeyEpoch,
@@ -12,12 +13,12 @@ import {
 import { currentEpoch, keyBucket } from '../src/server/modules/speak-up/report-keys';
 import { submitReport } from '../src/server/modules/speak-up/reports';
 import { ukDate, workingDaysAfter } from '../src/server/modules/speak-up/workflow';
+import { readySpeakUp } from '../src/server/test/factories';
 import {
   ACKNOWLEDGE_WORKING_DAYS,
   RESPOND_WORKING_DAYS,
   ReportSubmissionSchema,
 } from '../src/shared/speak-up/schema';
-import { readySpeakUp } from '../src/server/test/factories';
 import { type BenchModule, query, type Scale } from './module';
 
 const LAST = ['Patel', 'Okafor', 'Smith', 'Khan', 'Jones', 'Chen', 'Mensah', 'Williams', 'Ali', 'Brown'];
@@ -72,13 +73,21 @@ async function seedReports(
   await readySpeakUp(db, institutionIds[0]!, masterKey);
   for (let i = 0; i < DOMAIN_REPORTS; i++) await submitReport(quiet, form(institutionIds[0]!));
 
-  const counters = new Map<string, number>();
-  for (const c of await query<{ institution_id: string; year: number; last_number: number }>(
-    db,
-    'select institution_id, year, last_number from speak_up_reference_counters',
-  )) {
-    counters.set(`${c.institution_id}:${c.year}`, c.last_number);
-  }
+  // References are random; the bulk rows draw ones not yet used (globally, which is stricter).
+  const references = new Set(
+    (await query<{ reference: string }>(db, 'select reference from speak_up_reports')).map(
+      (r) => r.reference,
+    ),
+  );
+  const freshReference = () => {
+    for (;;) {
+      const r = newReference();
+      if (!references.has(r)) {
+        references.add(r);
+        return r;
+      }
+    }
+  };
   const receiptHash = (
     await query<{ secret_hash: string }>(db, 'select secret_hash from speak_up_receipts limit 1')
   )[0]!.secret_hash;
@@ -130,11 +139,7 @@ async function seedReports(
       const ageDays = Math.random() * 365;
       const receivedAt = new Date(now - ageDays * DAY);
       const day = ukDate(receivedAt);
-      const year = Number(day.slice(0, 4));
       const incidentDay = ukDate(new Date(receivedAt.getTime() - 3 * DAY));
-      const counterKey = `${institutionId}:${year}`;
-      const number = (counters.get(counterKey) ?? 0) + 1;
-      counters.set(counterKey, number);
       const r = Math.random();
       const status =
         ageDays < 5
@@ -169,7 +174,7 @@ async function seedReports(
       rows.push({
         id,
         institutionId,
-        reference: `R-${year}-${String(number).padStart(4, '0')}`,
+        reference: freshReference(),
         status,
         actionKind:
           rank >= 3 ? pick(['informal_resolution', 'formal_complaint', 'support_only'] as const) : null,
@@ -229,16 +234,6 @@ async function seedReports(
       .then(() => db.insert(reportReceipts).values(receipts));
   }
   await pending;
-  for (const [counterKey, lastNumber] of counters) {
-    const [institutionId, year] = counterKey.split(':') as [string, string];
-    await db
-      .insert(reportReferenceCounters)
-      .values({ institutionId, year: Number(year), lastNumber })
-      .onConflictDoUpdate({
-        target: [reportReferenceCounters.institutionId, reportReferenceCounters.year],
-        set: { lastNumber },
-      });
-  }
 }
 
 export const speakUpBench: BenchModule = {

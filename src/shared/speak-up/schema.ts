@@ -182,9 +182,10 @@ export const ReportWho = z.strictObject({
 export type ReportWho = z.infer<typeof ReportWho>;
 
 /**
- * Matching escrow (optional): "only act on this if someone else reports the same person". The
- * report is held, unseen by case handlers, until another reporter names the same person, or the
- * same site, role and month. Only keyed hashes of these are stored.
+ * Matching escrow (optional, for signed-in members of the school): "only act on this if someone
+ * else reports the same person". The report is held, unseen by case handlers; when another person
+ * names the same person, or the same site, role and month, a case handler reviews both and
+ * decides. Reporters are never told whether anything matched. Only keyed hashes are stored.
  */
 /** What happens to a report held in matching escrow when the hold ends without a match. */
 export const MatchingOnExpiry = z.enum(['release', 'delete']);
@@ -203,8 +204,6 @@ export const ReportMatching = z
         month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Give the month as YYYY-MM.'),
       })
       .optional(),
-    /** An earlier receipt of yours, so your own reports never count as a match for each other. */
-    previousReceipt: ReceiptCode.optional(),
     /** If nobody else reports the same person while it is held: pass it on anyway, or delete it. */
     onExpiry: MatchingOnExpiry.default('delete'),
   })
@@ -247,6 +246,11 @@ export type ReportSubmission = z.infer<typeof ReportSubmissionSchema>;
 /** A named report: the same form, from a signed-in person, who may agree to be contacted. */
 export const NamedReportSubmissionSchema = ReportSubmissionSchema.extend({
   consentToContact: z.boolean().default(false),
+  /**
+   * Made while signed in, but anonymous to the case handlers: no identity is stored with the
+   * report (the account only counts distinct people in matching escrow, as a keyed hash).
+   */
+  anonymousToHandlers: z.boolean().default(false),
 });
 export type NamedReportSubmission = z.infer<typeof NamedReportSubmissionSchema>;
 
@@ -323,9 +327,10 @@ export const ReporterViewSchema = z.object({
   submission: SubmissionViewSchema,
   messages: z.array(ReporterMessageSchema),
   supportContacts: z.array(SupportContactSchema),
-  /** Held in matching escrow: no case handler has seen it yet (absent means false). */
-  heldForMatching: z.boolean().optional(),
-  /** While held: until when, and what happens then if nobody else reports the same person. */
+  /**
+   * While held in matching escrow: until when, and what happens then if nobody else reports the
+   * same person. The same whether or not anything matched: reporters are never told that.
+   */
   hold: z.object({ until: z.iso.datetime(), onExpiry: MatchingOnExpiry }).nullable().optional(),
 });
 
@@ -336,8 +341,8 @@ export const MyReportSchema = z.object({
   reference: z.string(),
   status: ReportStatus,
   receivedAt: z.iso.datetime(),
-  /** Held in matching escrow (no case handler has seen it yet). */
-  heldForMatching: z.boolean().optional(),
+  /** Held in matching escrow, as its reporter asked (the same whether or not anything matched). */
+  held: z.boolean().optional(),
   /** When a case handler or Upstander last wrote to you, if ever. */
   lastReplyAt: z.iso.datetime().nullable().optional(),
 });
@@ -378,6 +383,11 @@ export const CaseSummarySchema = z.object({
   /** The reporter asked for deletion: the content is gone, the record of the case remains. */
   deletedByReporter: z.boolean(),
   overdue: OverdueSchema,
+  /**
+   * Held in matching escrow, and another person's live entry matches it: a case handler reads it
+   * and decides whether to release it (its reporter is not told of the match).
+   */
+  matchedInEscrow: z.boolean().optional(),
 });
 
 export const CaseListSchema = z.object({
@@ -425,6 +435,8 @@ export const CaseDetailSchema = CaseSummarySchema.extend({
   escalations: z.array(EscalationSchema),
   /** The statuses this case may move to next. */
   nextStatuses: z.array(ReportStatus),
+  /** While held in matching escrow: the other held or released reports that match it. */
+  escrowMatches: z.array(z.object({ id: z.uuid(), reference: z.string() })).optional(),
   /**
    * The school's case handlers, for assigning and for marking a conflict of interest: `named` in
    * the report, `declared` (marked by themselves or a colleague), or null (may be assigned).

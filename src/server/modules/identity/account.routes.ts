@@ -46,7 +46,7 @@ export function accountRoutes(services: Services): AnyRoute[] {
       body: ProfileUpdateSchema,
       response: ProfileSchema,
       handler: async ({ actor, body }) => {
-        await updateProfile(db, actor!, body);
+        await updateProfile(db, actor!, body, services);
         const fresh = await loadActorBySessionHash(db, actor!.sessionIdHash);
         return getProfile(db, fresh ?? actor!);
       },

@@ -8,6 +8,7 @@ import { hashToken, randomToken } from '../../platform/crypto';
 import { AppError, invalid, notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
 import { revokeFeedsOfUser } from '../meetings';
+import { handlerProfileChanged } from '../speak-up';
 import { hashPassword, verifyPassword } from './credentials';
 import { spendToken } from './mutations';
 import { getSessionInfo } from './queries';
@@ -35,9 +36,20 @@ export async function getProfile(db: Db, actor: Actor): Promise<Profile> {
 }
 
 /** Changes the name on one's own account. */
-export async function updateProfile(db: Db, actor: Actor, input: { name: string }): Promise<void> {
+export async function updateProfile(
+  db: Db,
+  actor: Actor,
+  input: { name: string },
+  keys: Pick<Services, 'masterKey' | 'reportKeys'>,
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.update(users).set({ name: input.name }).where(eq(users.id, actor.userId));
+    // A case handler keeps every name they had for conflicts of interest (a rename adds, never removes).
+    await handlerProfileChanged(tx, keys.masterKey, keys.reportKeys, {
+      userId: actor.userId,
+      before: { name: actor.name, email: actor.email },
+      after: { name: input.name, email: actor.email },
+    });
     // The name itself stays out of the append-only log: it is personal data that may need erasing.
     await recordAudit(tx, {
       actorUserId: actor.userId,

@@ -22,6 +22,7 @@ import {
   declareConflict,
   getCase,
   listCases,
+  releaseFromEscrow,
   transitionCase,
 } from './cases';
 import { institutionStatistics } from './queries';
@@ -63,6 +64,17 @@ export function caseRoutes(services: Services): AnyRoute[] {
       body: AssignSchema,
       response: CaseSummarySchema,
       handler: ({ params, body, actor }) => assignCase(services, actor!, params.id, body.handlerId),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/speak-up/cases/:id/release',
+      summary:
+        'Release a report held for a match to case handling (only while another person’s entry matches it)',
+      tags: ['speak-up'],
+      access: 'user',
+      params: IdParams,
+      response: CaseSummarySchema,
+      handler: ({ params, actor }) => releaseFromEscrow(services, actor!, params.id),
     }),
     defineRoute({
       method: 'POST',

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, eq, inArray, isNull, not, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, not, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import { queryRows, type Tx } from '../../../db/client';
@@ -27,9 +27,15 @@ import type { Actor } from '../../platform/actor';
 import { recordAudit } from '../../platform/audit/audit';
 import { conflict, invalid, notFound } from '../../platform/errors';
 import type { Services } from '../../platform/services';
-import { ensureConflictScan, handlersNamedIn, notNamedHandler } from './conflicts';
+import {
+  ensureConflictScan,
+  formerIdentitiesOf,
+  handlersNamedIn,
+  notNamedHandler,
+  reportNamesHandler,
+} from './conflicts';
 import { findProvider } from './directory';
-import { isHeld, notHeld } from './matching';
+import { escrowMatchesOf, isHeld, matchedInEscrow, notHeld, releaseMatchedReport } from './matching';
 import { handledInstitutions, mayBeAssigned, mayHandleCasesOf, mayReadCase } from './policy';
 import { openReportKey, type ReportKey } from './report-crypto';
 import { openPeople, openSubmission, peopleText, type ReporterSealed, reportConflictGone } from './reports';
@@ -58,6 +64,8 @@ export type AuthorisedCase = {
   key: ReportKey | null;
   conflictedUserIds: string[];
   peopleText: string | null;
+  /** Held in matching escrow (and matched, or it would not have opened). */
+  held: boolean;
 };
 
 /**
@@ -74,22 +82,28 @@ async function authoriseCase(
   const query = tx.select().from(reports).where(eq(reports.id, reportId)).limit(1);
   const [row] = lock ? await query.for('update') : await query;
   // Decide on the institution before any decryption. A report held in matching escrow is not
-  // a case yet: nobody sees it until it is matched.
+  // a case yet: nobody sees it unless another person's live entry matches it.
   if (!row || !mayHandleCasesOf(actor, row.institutionId)) throw noSuchCase();
-  if (await isHeld(tx, reportId)) throw noSuchCase();
+  const held = await isHeld(tx, reportId);
+  if (held && (await escrowMatchesOf(tx, reportId)).length === 0) throw noSuchCase();
   const conflictedUserIds = (
     await tx
       .select({ userId: reportConflicts.userId })
       .from(reportConflicts)
       .where(eq(reportConflicts.reportId, reportId))
   ).map((c) => c.userId);
+  // Found to name this handler once (under any name they had): closed to them for good.
+  if (await reportNamesHandler(tx, services.masterKey, row, actor.userId)) throw noSuchCase();
+  const former = (await formerIdentitiesOf(tx, [actor.userId])).get(actor.userId) ?? [];
   const key = row.wrappedKey ? openReportKey(services.reportKeys, row.id, row.wrappedKey) : null;
   const text = peopleText(openPeople(key, row));
-  if (!mayReadCase(actor, { institutionId: row.institutionId, conflictedUserIds, peopleText: text })) {
+  if (
+    !mayReadCase(actor, { institutionId: row.institutionId, conflictedUserIds, peopleText: text }, former)
+  ) {
     key?.destroy();
     throw noSuchCase();
   }
-  return { row, key, conflictedUserIds, peopleText: text };
+  return { row, key, conflictedUserIds, peopleText: text, held };
 }
 
 /** Runs `work` on a case this actor may read (else a 404); the key is destroyed afterwards. */
@@ -134,6 +148,7 @@ function summarise(
   row: Pick<ReportRow, keyof typeof summaryColumns>,
   handler: { id: string; name: string } | null,
   now: Date,
+  matchedInEscrow = false,
 ): CaseSummary {
   return {
     id: row.id,
@@ -152,6 +167,7 @@ function summarise(
     // Purged at the reporter's request (a retention purge is not the reporter's doing).
     deletedByReporter: row.deletionRequestedAt !== null,
     overdue: overdueFlags(row, now),
+    matchedInEscrow,
   };
 }
 
@@ -190,7 +206,7 @@ export async function listCases(
     inArray(reports.institutionId, institutionIds),
     sql`not exists (select 1 from speak_up_conflicts c where c.report_id = "speak_up_reports"."id" and c.user_id = ${actor.userId})`,
     notNamedHandler(services.masterKey, institutionIds, actor.userId),
-    notHeld,
+    or(notHeld, matchedInEscrow)!,
   ];
   if (query.status) conditions.push(eq(reports.status, query.status));
   if (query.assigned === 'me') conditions.push(eq(reports.assignedHandlerId, actor.userId));
@@ -224,6 +240,7 @@ export async function listCases(
         queueRow(r),
         r.assignedHandlerId && r.handlerName ? { id: r.assignedHandlerId, name: r.handlerName } : null,
         now,
+        r.held === true,
       ),
     ),
     page: query.page,
@@ -237,12 +254,15 @@ const queueColumns = sql.raw(
   [
     ...Object.entries(summaryColumns).map(([key, column]) => `"${column.name}" as "${key}"`),
     '"assigned_handler_id" as "assignedHandlerId"',
+    // Only a matched entry is in the queue while held, so "held" here means "matched, to decide".
+    'exists (select 1 from speak_up_match_holds h where h.report_id = "speak_up_reports"."id" and h.released_at is null) as "held"',
   ].join(', '),
 );
 
 type QueueRow = { [K in keyof typeof summaryColumns]: unknown } & {
   assignedHandlerId: string | null;
   handlerName: string | null;
+  held: boolean;
 };
 
 /** A raw queue row with its timestamps as dates (drivers differ: Date or ISO text). */
@@ -275,7 +295,7 @@ export async function getCase(
     actor,
     reportId,
     false,
-    async (tx, { row, key, conflictedUserIds, peopleText: text }) => {
+    async (tx, { row, key, conflictedUserIds, peopleText: text, held }) => {
       const author = alias(users, 'author');
       const [providerRow] = row.placementProviderId
         ? await tx
@@ -304,7 +324,7 @@ export async function getCase(
       const reporter =
         key && row.reporterSealed ? key.openJson<ReporterSealed>('reporter', row.reporterSealed) : null;
       const detail: CaseDetail = {
-        ...summarise(row, await handlerOf(tx, row.assignedHandlerId), now),
+        ...summarise(row, await handlerOf(tx, row.assignedHandlerId), now, held),
         actionKind: row.actionKind,
         outcome: row.outcome,
         outcomeNote: key ? key.openOptional('outcome_note', row.outcomeNoteSealed) : null,
@@ -324,7 +344,9 @@ export async function getCase(
               presentEscalation(key, escalation, providerName, creatorName),
             )
           : [],
-        nextStatuses: nextStatuses(row.status, { purged: row.purgedAt !== null }),
+        // A held report is not a case until a handler releases it.
+        nextStatuses: held ? [] : nextStatuses(row.status, { purged: row.purgedAt !== null }),
+        ...(held ? { escrowMatches: await escrowMatchesOf(tx, row.id) } : {}),
         handlers: await handlersOfCase(tx, row.institutionId, conflictedUserIds, text),
       };
       await recordAudit(tx, {
@@ -358,11 +380,15 @@ async function handlersOfCase(
       ),
     )
     .orderBy(asc(users.name));
+  const former = await formerIdentitiesOf(
+    tx,
+    rows.map((h) => h.id),
+  );
   return rows.map((h) => ({
     id: h.id,
     name: h.name,
     conflict:
-      handlersNamedIn(text, [{ ...h, userId: h.id }]).length > 0
+      handlersNamedIn(text, [{ ...h, userId: h.id }], former).length > 0
         ? 'named'
         : conflictedUserIds.includes(h.id)
           ? 'declared'
@@ -410,6 +436,26 @@ function presentEscalation(
 
 // ---- changes ------------------------------------------------------------------------------------
 
+/**
+ * A case handler's decision on a held report that another person's entry matches: release it to
+ * case handling (deadlines start now; the reporter is told only that a handler took it up). The
+ * handler may instead first write to the reporter through the case's messages, which they read
+ * with their receipt.
+ */
+export async function releaseFromEscrow(
+  services: Services,
+  actor: Actor,
+  reportId: string,
+  options: At = {},
+): Promise<CaseSummary> {
+  const at = options.at ?? new Date();
+  return withCase(services, actor, reportId, true, async (tx) => {
+    await releaseMatchedReport(tx, services, reportId, actor.userId, at);
+    const [updated] = await tx.select().from(reports).where(eq(reports.id, reportId));
+    return summarise(updated!, await handlerOf(tx, updated!.assignedHandlerId), at);
+  });
+}
+
 /** Assigns the case to a handler of its institution without a conflict of interest, or unassigns it. */
 export async function assignCase(
   services: Services,
@@ -443,7 +489,16 @@ export async function assignCase(
         conflictedUserIds: c.conflictedUserIds,
         peopleText: c.peopleText,
       };
-      if (!mayBeAssigned({ userId: candidate.id, ...candidate, handlerOf: [c.row.institutionId] }, subject)) {
+      const former = (await formerIdentitiesOf(tx, [candidate.id])).get(candidate.id) ?? [];
+      const named = await reportNamesHandler(tx, services.masterKey, c.row, candidate.id);
+      if (
+        named ||
+        !mayBeAssigned(
+          { userId: candidate.id, ...candidate, handlerOf: [c.row.institutionId] },
+          subject,
+          former,
+        )
+      ) {
         throw conflict('That handler has a conflict of interest with this case; choose another.');
       }
     }
@@ -473,6 +528,9 @@ export async function transitionCase(
 ): Promise<CaseSummary> {
   return withCase(services, actor, reportId, true, async (tx, c) => {
     const at = options.at ?? new Date();
+    if (c.held) {
+      throw conflict('This report is held for a match: release it to case handling before moving it on.');
+    }
     const purged = c.row.purgedAt !== null;
     const problem = transitionProblem(c.row.status, input, { purged });
     if (problem) throw conflict(problem);

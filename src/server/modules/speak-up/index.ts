@@ -16,6 +16,8 @@ export const speakUp: ServerModule = {
   bench: () => import('../../../../bench/speak-up').then((m) => m.speakUpBench),
 };
 
+// A case handler's name or e-mail changed: re-check which reports name them (identity calls it).
+export { handlerProfileChanged } from './conflicts';
 // The report keys (kept outside the database), which the app gives every route and job.
 export { ReportKeyring } from './report-crypto';
 // Disclosure control of counts about people (concerns' dashboard uses it too).

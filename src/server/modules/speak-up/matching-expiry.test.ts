@@ -8,7 +8,7 @@ import { runJobSlot } from '../../platform/jobs';
 import { createTestApp, type TestApp } from '../../test/app';
 import { startTestSmtp, type TestSmtp } from '../../test/smtp';
 import { speakUpJobs } from './jobs';
-import { addMonths, expiryReleaseMessage, matchingHoldMonthsFrom, RELEASE_MESSAGE } from './matching';
+import { addMonths, expiryReleaseMessage, HANDLER_RELEASE_MESSAGE, matchingHoldMonthsFrom } from './matching';
 import { submitReport } from './reports';
 import { buildSchool, reportBody, signIn } from './testing';
 
@@ -38,9 +38,12 @@ describe('matching escrow: the end of a hold, and who wrote a release message', 
         matching: { person: `Dr ${CANARY} ${crypto.randomBytes(3).toString('hex')}`, onExpiry },
       }),
     );
+    // Each entry from its own signed-in account (escrow needs one; the route checks membership).
+    const userId = named ? school.member.id : crypto.randomUUID();
     return submitReport(t.app.services, body, {
       receivedAt: T0,
       matchingHoldMonths: 12,
+      account: { userId, institutionIds: [school.institution.id] },
       ...(named
         ? { reporter: { person: { ...school.member, userId: school.member.id }, consentToContact: true } }
         : {}),
@@ -67,7 +70,6 @@ describe('matching escrow: the end of a hold, and who wrote a release message', 
     const remove = await held(undefined); // the default: deleted
     const namedRemove = await held('delete', true);
     expect((await view(release.receipt)).json()).toMatchObject({
-      heldForMatching: true,
       hold: { until: '2027-01-10T09:00:00.000Z', onExpiry: 'release' },
     });
     expect((await view(remove.receipt)).json()).toMatchObject({ hold: { onExpiry: 'delete' } });
@@ -84,7 +86,7 @@ describe('matching escrow: the end of a hold, and who wrote a release message', 
     // Released: case handlers see it, deadlines start now, the reporter reads why.
     expect(await queueIds()).toContain(release.id);
     const released = (await view(release.receipt)).json();
-    expect(released).toMatchObject({ heldForMatching: false, hold: null });
+    expect(released).toMatchObject({ hold: null });
     expect(released.messages).toEqual([
       expect.objectContaining({ author: 'system', body: expiryReleaseMessage(12) }),
     ]);
@@ -132,22 +134,24 @@ describe('matching escrow: the end of a hold, and who wrote a release message', 
     expect(await queueIds()).not.toContain(r.id);
   });
 
-  it('shows a matching release as written by Upstander, not by a case handler', async () => {
+  it('shows a handler’s release from escrow as written by Upstander, saying nothing of a match', async () => {
     const person = `Ms ${CANARY} Match`;
-    const submit = (extra: Record<string, unknown>) =>
+    const submit = () =>
       submitReport(
         t.app.services,
-        ReportSubmissionSchema.parse(reportBody(school.institution.id, { matching: { person, ...extra } })),
+        ReportSubmissionSchema.parse(reportBody(school.institution.id, { matching: { person } })),
+        { account: { userId: crypto.randomUUID(), institutionIds: [school.institution.id] } },
       );
-    const first = await submit({});
-    const second = await submit({});
+    const first = await submit();
+    const second = await submit();
     const handler = await signIn(t, school.handler);
-    for (const r of [first, second]) {
-      const detail = (await handler.get(`/api/speak-up/cases/${r.id}`)).json();
-      expect(detail.messages).toEqual([
-        expect.objectContaining({ author: 'system', handler: null, body: RELEASE_MESSAGE }),
-      ]);
-    }
+    expect((await handler.post(`/api/speak-up/cases/${first.id}/release`)).statusCode).toBe(200);
+    const detail = (await handler.get(`/api/speak-up/cases/${first.id}`)).json();
+    expect(detail.messages).toEqual([
+      expect.objectContaining({ author: 'system', handler: null, body: HANDLER_RELEASE_MESSAGE }),
+    ]);
+    // The other entry is not released with it: each waits for its own decision.
+    expect((await handler.get(`/api/speak-up/cases/${second.id}`)).json()).toMatchObject({ messages: [] });
     const stored = await queryRows<{ author: string }>(
       t.database.db,
       sql`select author from speak_up_messages where report_id = ${first.id}`,

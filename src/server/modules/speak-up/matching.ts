@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { and, asc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../../db/client';
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { type Db, queryRows, type Tx } from '../../../db/client';
 import { reportMatchHolds, reportMatchKeys, reportMessages, reports } from '../../../db/schema';
 import {
   ACKNOWLEDGE_WORKING_DAYS,
@@ -10,22 +10,36 @@ import {
   type ReportMatching,
 } from '../../../shared/speak-up/schema';
 import { recordAudit } from '../../platform/audit/audit';
+import { conflict, invalid } from '../../platform/errors';
 import type { Mailer } from '../../platform/mail';
 import { openReportKey, type ReportKeyring } from './report-crypto';
 import { workingDaysAfter } from './workflow';
 
 /**
- * Matching escrow (after Callisto). A reporter may ask that their report be acted on only if
- * someone else reports the same person: a named person, or a site + role + month. The report is
- * held (no case handler sees it) until a report from a DIFFERENT reporter carries the same
- * identifier; then both are released to the case handlers and both reporters are told.
+ * Matching escrow (after Callisto). A signed-in member of a school may ask that their report be
+ * acted on only if someone else reports the same person: a named person, or a site + role + month.
+ * The report is held: no case handler sees it.
+ *
+ * What a match reveals, and to whom (Callisto's rule): nothing to any reporter. Submitting, the
+ * receipt page and "My reports" take the same path and give the same answers whether or not
+ * another entry matches; nothing is looked up when an entry is made. A held report that shares an
+ * identifier with a live entry from a DIFFERENT account appears in its school's case queue, marked
+ * as a match; a case handler reads both and decides: release it to case handling, or first write to
+ * each reporter through their receipt. Nothing is ever released automatically on a match, and the
+ * match is worked out from the live entries at each look, so an entry deleted by its reporter can
+ * never have caused (or later cause) a release.
+ *
+ * The account: only a keyed hash of it is stored with the entry (never shown, never a user id), to
+ * count distinct people and to cap each account at MAX_ESCROW_ENTRIES open entries. An entry may
+ * still be anonymous to the case handlers: the report itself then carries no identity.
  *
  * Nothing of the identifier is stored in plain: only HMAC-SHA256 under a key derived from the
- * master key (purpose `matching`), scoped to the institution. The reporter is also a keyed hash:
- * of a named reporter's user id, or, for an anonymous reporter, of their receipt code (the first
- * report's receipt when they give it with a later report), so their own reports never match each
- * other. Without the master key a copy of the database cannot test a guessed name.
+ * master key (purpose `matching`), scoped to the institution. Without the master key a copy of the
+ * database cannot test a guessed name.
  */
+
+/** Open escrow entries one account may have at once (everywhere). */
+export const MAX_ESCROW_ENTRIES = 3;
 
 const PURPOSE = 'upstander:matching';
 
@@ -101,25 +115,14 @@ export function identifierHashes(
   }
 }
 
-/** The keyed hash standing for the reporter: a signed-in person's id, or a receipt code's digits. */
-export function reporterMatchHash(masterKey: Buffer, who: { userId: string } | { receipt: string }): string {
+/** The keyed hash standing for an account in escrow (never a user id, never shown). */
+export function accountMatchHash(masterKey: Buffer, userId: string): string {
   const key = matchingKey(masterKey);
   try {
-    return 'userId' in who
-      ? hmac(key, `reporter\u0000user\u0000${who.userId}`)
-      : hmac(key, `reporter\u0000receipt\u0000${who.receipt.replace(/[\s-]/g, '')}`);
+    return hmac(key, `reporter\u0000user\u0000${userId}`);
   } finally {
     key.fill(0);
   }
-}
-
-/** The reporter hash a held report was stored with (to chain an anonymous reporter's reports). */
-export async function heldReporterHash(db: Db | Tx, reportId: string): Promise<string | null> {
-  const [row] = await db
-    .select({ reporterHash: reportMatchHolds.reporterHash })
-    .from(reportMatchHolds)
-    .where(eq(reportMatchHolds.reportId, reportId));
-  return row?.reporterHash ?? null;
 }
 
 /** SQL: this report is not held in escrow (for the case queue and the reminders). */
@@ -133,8 +136,47 @@ export async function isHeld(tx: Db | Tx, reportId: string): Promise<boolean> {
   return row !== undefined;
 }
 
-export const RELEASE_MESSAGE =
-  'Someone else has reported the same person. As you asked, your report has now been passed to the case handlers, who will be in touch here. You can still add information or delete your report with your receipt code.';
+/**
+ * SQL: the report in the outer query is held, and a live entry from another account in its school
+ * shares one of its identifiers: a match for a case handler to review.
+ */
+export const matchedInEscrow = sql`exists (select 1 from speak_up_match_holds mh
+  join speak_up_match_keys mk on mk.report_id = mh.report_id
+  join speak_up_match_keys ok on ok.identifier_hash = mk.identifier_hash and ok.report_id <> mk.report_id
+  join speak_up_match_holds oh on oh.report_id = ok.report_id
+  where mh.report_id = "speak_up_reports"."id" and mh.released_at is null
+    and mh.account_hash is not null and oh.account_hash is not null
+    and oh.account_hash <> mh.account_hash and oh.institution_id = mh.institution_id)`;
+
+/**
+ * The live entries from other accounts that share an identifier with this held report (none if it
+ * is not held). `lock` takes a share lock on them, so an entry being deleted either is gone already
+ * or waits until the caller's decision is committed.
+ */
+export async function escrowMatchesOf(
+  tx: Db | Tx,
+  reportId: string,
+  lock = false,
+): Promise<{ id: string; reference: string }[]> {
+  const rows = await queryRows<{ id: string; reference: string }>(
+    tx,
+    // No DISTINCT: a locking read may not use it; duplicates (several shared identifiers) are dropped below.
+    sql`select r.id, r.reference from speak_up_match_holds mh
+      join speak_up_match_keys mk on mk.report_id = mh.report_id
+      join speak_up_match_keys ok on ok.identifier_hash = mk.identifier_hash and ok.report_id <> mk.report_id
+      join speak_up_match_holds oh on oh.report_id = ok.report_id
+      join speak_up_reports r on r.id = oh.report_id
+      where mh.report_id = ${reportId} and mh.released_at is null
+        and mh.account_hash is not null and oh.account_hash is not null
+        and oh.account_hash <> mh.account_hash and oh.institution_id = mh.institution_id
+      order by r.reference${lock ? sql` for share of oh` : sql``}`,
+  );
+  return [...new Map(rows.map((r) => [r.id, r])).values()];
+}
+
+/** What the reporter is told when a case handler takes up a held report: nothing about why. */
+export const HANDLER_RELEASE_MESSAGE =
+  'A case handler has taken up your report. They will be in touch here. You can still add information or delete your report with your receipt code.';
 
 export const expiryReleaseMessage = (months: number) =>
   `Nobody else reported the same person in the ${months} months your report was held. As you chose, your report has now been passed to the case handlers, who will be in touch here. You can still add information or delete your report with your receipt code.`;
@@ -185,11 +227,10 @@ async function lockMatching(tx: Tx, institutionId: string): Promise<void> {
 }
 
 /**
- * Holds a just-stored report in escrow, then looks for a match: the same identifier from another
- * reporter. Runs in the submission's transaction, under a per-institution lock so two reports
- * arriving together still find each other; call it before the submission's audit event (locks
- * are taken in one order everywhere: school, rows, audit log). Returns the ids of the reports
- * released.
+ * Holds a just-stored report in escrow, in the submission's transaction: the entry, its keyed
+ * identifiers and an audit event. It looks nothing up about other entries, so the submission takes
+ * the same path and time whatever escrow holds. Refused (and nothing stored) when the account
+ * already has MAX_ESCROW_ENTRIES open entries.
  */
 export async function holdForMatching(
   tx: Tx,
@@ -197,18 +238,30 @@ export async function holdForMatching(
   input: {
     reportId: string;
     institutionId: string;
-    reporterHash: string;
+    accountHash: string;
     matching: ReportMatching;
     at: Date;
     holdMonths?: number;
   },
-): Promise<string[]> {
+): Promise<void> {
   const hashes = identifierHashes(services.masterKey, input.institutionId, input.matching);
-  await lockMatching(tx, input.institutionId);
+  // One account's entries are counted under its own lock: two submissions at once cannot both pass.
+  await tx.execute(sql`select pg_advisory_xact_lock(712103, hashtext(${input.accountHash}))`);
+  const [open] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(reportMatchHolds)
+    .where(and(eq(reportMatchHolds.accountHash, input.accountHash), isNull(reportMatchHolds.releasedAt)));
+  if ((open?.n ?? 0) >= MAX_ESCROW_ENTRIES) {
+    throw invalid(
+      `You already have ${MAX_ESCROW_ENTRIES} reports waiting for a match, the most one person may have at once. Send this one without waiting for a match, or delete one of the others with its receipt code first.`,
+      [{ path: 'matching', message: `At most ${MAX_ESCROW_ENTRIES} reports can wait for a match at once.` }],
+    );
+  }
   await tx.insert(reportMatchHolds).values({
     reportId: input.reportId,
     institutionId: input.institutionId,
-    reporterHash: input.reporterHash,
+    reporterHash: input.accountHash,
+    accountHash: input.accountHash,
     heldAt: input.at,
     expiresAt: addMonths(input.at, input.holdMonths ?? matchingHoldMonthsFrom()),
     onExpiry: input.matching.onExpiry ?? 'delete',
@@ -218,26 +271,6 @@ export async function holdForMatching(
       .insert(reportMatchKeys)
       .values(hashes.map((identifierHash) => ({ reportId: input.reportId, identifierHash })));
   }
-  const others = await tx
-    .selectDistinct({ reportId: reportMatchHolds.reportId, releasedAt: reportMatchHolds.releasedAt })
-    .from(reportMatchKeys)
-    .innerJoin(reportMatchHolds, eq(reportMatchHolds.reportId, reportMatchKeys.reportId))
-    .where(
-      and(
-        inArray(reportMatchKeys.identifierHash, hashes.length > 0 ? hashes : ['-']),
-        eq(reportMatchHolds.institutionId, input.institutionId),
-        ne(reportMatchHolds.reporterHash, input.reporterHash),
-        ne(reportMatchHolds.reportId, input.reportId),
-      ),
-    );
-  const release =
-    others.length === 0
-      ? []
-      : [input.reportId, ...others.filter((o) => o.releasedAt === null).map((o) => o.reportId)];
-  // Every row to change is locked before the first audit event.
-  if (release.length > 0) {
-    await tx.select({ id: reports.id }).from(reports).where(inArray(reports.id, release)).for('update');
-  }
   await recordAudit(tx, {
     actorUserId: null,
     action: 'reports.matching_hold',
@@ -245,8 +278,27 @@ export async function holdForMatching(
     subjectId: input.reportId,
     data: { identifiers: hashes.length },
   });
-  for (const reportId of release) await releaseReport(tx, services, reportId, input.at, RELEASE_MESSAGE);
-  return release;
+}
+
+/**
+ * A case handler's decision on a matched, held report: release it to case handling. Refused
+ * unless it is still held and still matched by a live entry from another account (share-locked
+ * until this commits, so a deletion racing the decision cannot have caused it).
+ */
+export async function releaseMatchedReport(
+  tx: Tx,
+  services: MatchingServices,
+  reportId: string,
+  handlerUserId: string,
+  at: Date,
+): Promise<void> {
+  if (!(await isHeld(tx, reportId))) {
+    throw conflict('This report is not held for a match: it is already with the case handlers.');
+  }
+  if ((await escrowMatchesOf(tx, reportId, true)).length === 0) {
+    throw conflict('No other report matches this one any more, so it stays held as its reporter asked.');
+  }
+  await releaseReport(tx, services, reportId, at, HANDLER_RELEASE_MESSAGE, handlerUserId);
 }
 
 /**
@@ -259,6 +311,7 @@ async function releaseReport(
   reportId: string,
   at: Date,
   message: string,
+  actorUserId: string | null = null,
 ): Promise<void> {
   await tx.update(reportMatchHolds).set({ releasedAt: at }).where(eq(reportMatchHolds.reportId, reportId));
   const [row] = await tx.select().from(reports).where(eq(reports.id, reportId)).for('update');
@@ -295,7 +348,7 @@ async function releaseReport(
     key.destroy();
   }
   await recordAudit(tx, {
-    actorUserId: null,
+    actorUserId,
     action: 'reports.matching_release',
     subjectType: 'speak_up_report',
     subjectId: reportId,

@@ -26,10 +26,10 @@ describe('reporters and their own files', () => {
     expect(made.statusCode, made.body).toBe(201);
     const [mine] = (await member.get('/api/speak-up/my-reports')).json() as {
       id: string;
-      heldForMatching: boolean;
+      held: boolean;
       lastReplyAt: string | null;
     }[];
-    expect(mine).toMatchObject({ heldForMatching: false, lastReplyAt: null });
+    expect(mine).toMatchObject({ held: false, lastReplyAt: null });
 
     const added = await member.post(`/api/speak-up/my-reports/${mine!.id}/attachments`, {
       fileName: 'screenshot.png',

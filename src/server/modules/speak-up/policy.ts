@@ -29,21 +29,37 @@ export function handledInstitutions(actor: Actor | null): string[] {
   return actor.caseHandlerOf.filter((id) => isCaseHandlerOf(actor, id));
 }
 
-/** May this person read and handle this case? */
-export function mayReadCase(actor: Actor | null, subject: CaseAccessSubject): boolean {
+/** A name and e-mail address a person has, or has had. */
+export type Identity = { name: string; email: string };
+
+/**
+ * May this person read and handle this case? `formerIdentities`: every name and address they have
+ * had (a rename never clears a conflict: the report still names the old name).
+ */
+export function mayReadCase(
+  actor: Actor | null,
+  subject: CaseAccessSubject,
+  formerIdentities: readonly Identity[] = [],
+): boolean {
   if (!actor || !mayHandleCasesOf(actor, subject.institutionId)) return false;
   if (subject.conflictedUserIds.includes(actor.userId)) return false;
-  return !isNamedIn(subject.peopleText, { name: actor.name, email: actor.email });
+  return !isNamedInAny(subject.peopleText, [{ name: actor.name, email: actor.email }, ...formerIdentities]);
 }
 
-/** May someone be assigned a case: a handler of its institution with no conflict. */
+/** May someone be assigned a case: a handler of its institution with no conflict, under any name they had. */
 export function mayBeAssigned(
   candidate: { userId: string; name: string; email: string; handlerOf: readonly string[] },
   subject: CaseAccessSubject,
+  formerIdentities: readonly Identity[] = [],
 ): boolean {
   if (!candidate.handlerOf.includes(subject.institutionId)) return false;
   if (subject.conflictedUserIds.includes(candidate.userId)) return false;
-  return !isNamedIn(subject.peopleText, candidate);
+  return !isNamedInAny(subject.peopleText, [candidate, ...formerIdentities]);
+}
+
+/** Does the text name any of these identities? */
+export function isNamedInAny(peopleText: string | null, identities: readonly Identity[]): boolean {
+  return identities.some((identity) => isNamedIn(peopleText, identity));
 }
 
 /** Suppressed statistics: the institution's leads and case handlers, and admins. Never a single case. */

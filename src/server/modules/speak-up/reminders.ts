@@ -1,13 +1,23 @@
 import { and, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client';
-import { institutionRoles, institutions, reportRemindersSent, reports, users } from '../../../db/schema';
+import {
+  institutionRoles,
+  institutions,
+  reportConflicts,
+  reportNamedHandlers,
+  reportRemindersSent,
+  reports,
+  users,
+} from '../../../db/schema';
 import { recordAudit } from '../../platform/audit/audit';
 import type { Services } from '../../platform/services';
 import { notHeld } from './matching';
+import { namedHandlerToken } from './report-crypto';
 
 /**
  * Overdue reminders: once per case and deadline (acknowledgement, response), the case handlers
- * of the case's school get an e-mail saying how many cases are newly overdue, and nothing else:
+ * of the case's school get an e-mail saying how many cases are newly overdue (of those they may
+ * see: never counting a case they are conflicted on or named in), and nothing else:
  * no reference, no content, no names. They sign in to see which. What was sent is recorded in
  * `speak_up_reminders_sent`, in the same transaction as the queued mail.
  */
@@ -16,7 +26,7 @@ type Deadline = 'acknowledge' | 'respond';
 
 export async function sendOverdueReminders(
   tx: Tx,
-  services: Pick<Services, 'mailer' | 'config'>,
+  services: Pick<Services, 'mailer' | 'config' | 'masterKey'>,
   now: Date = new Date(),
 ): Promise<{ cases: number; mails: number }> {
   const notSent = (deadline: Deadline) =>
@@ -59,7 +69,7 @@ export async function sendOverdueReminders(
       .from(institutions)
       .where(eq(institutions.id, institutionId));
     const handlers = await tx
-      .select({ email: users.email })
+      .select({ id: users.id, email: users.email })
       .from(institutionRoles)
       .innerJoin(users, eq(users.id, institutionRoles.userId))
       .where(
@@ -69,28 +79,47 @@ export async function sendOverdueReminders(
           isNull(users.disabledAt),
         ),
       );
-    const n = caseIds.size;
-    const text = [
-      `${n} ${n === 1 ? 'speak-up case has' : 'speak-up cases have'} become overdue at ${institution?.name ?? 'your school'}.`,
-      '',
-      `Sign in to see them: ${new URL('/cases', services.config.publicUrl).toString()}`,
-      '',
-      'For the reporters’ safety this e-mail says nothing about the cases themselves.',
-    ].join('\n');
+    const ids = [...caseIds];
+    // Each handler is told only of the cases they may see: not those they are marked conflicted
+    // on, nor those found to name them (under any name they have had).
+    const declared = await tx
+      .select({ reportId: reportConflicts.reportId, userId: reportConflicts.userId })
+      .from(reportConflicts)
+      .where(inArray(reportConflicts.reportId, ids));
+    const named = await tx
+      .select({ reportId: reportNamedHandlers.reportId, token: reportNamedHandlers.handlerToken })
+      .from(reportNamedHandlers)
+      .where(inArray(reportNamedHandlers.reportId, ids));
+    let recipients = 0;
     for (const handler of handlers) {
+      const token = namedHandlerToken(services.masterKey, institutionId, handler.id);
+      const hidden = new Set([
+        ...declared.filter((d) => d.userId === handler.id).map((d) => d.reportId),
+        ...named.filter((n) => n.token === token).map((n) => n.reportId),
+      ]);
+      const n = ids.filter((id) => !hidden.has(id)).length;
+      if (n === 0) continue;
+      const text = [
+        `${n} ${n === 1 ? 'speak-up case has' : 'speak-up cases have'} become overdue at ${institution?.name ?? 'your school'}.`,
+        '',
+        `Sign in to see them: ${new URL('/cases', services.config.publicUrl).toString()}`,
+        '',
+        'For the reporters’ safety this e-mail says nothing about the cases themselves.',
+      ].join('\n');
       await services.mailer.queue(tx as unknown as Db, {
         to: handler.email,
         subject: `${n} speak-up ${n === 1 ? 'case is' : 'cases are'} overdue`,
         text,
       });
       mails++;
+      recipients++;
     }
     await recordAudit(tx, {
       actorUserId: null,
       action: 'reports.overdue_reminders',
       subjectType: 'institution',
       subjectId: institutionId,
-      data: { cases: n, recipients: handlers.length },
+      data: { cases: caseIds.size, recipients },
     });
   }
   return { cases: fresh.size, mails };

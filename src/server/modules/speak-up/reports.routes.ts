@@ -17,12 +17,14 @@ import {
 import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { type AnyRoute, defineRoute, IdParams } from '../../platform/routes';
 import type { Services } from '../../platform/services';
+import {
   assertInstitution,
   createPlacementProvider,
   createSupportContact,
   listPlacementProviders,
   listSupportContacts,
 } from './directory';
+import {
   addReporterMessage,
   deleteByReporter,
   myReportId,
@@ -114,7 +116,8 @@ export function reportRoutes(services: Services): AnyRoute[] {
     defineRoute({
       method: 'POST',
       url: '/api/speak-up/named-reports',
-      summary: 'Make a named report: your identity is sealed and seen only by the school’s case handlers',
+      summary:
+        'Make a report while signed in: named (your identity is sealed, seen only by the school’s case handlers) or anonymous to them; needed to hold a report for a match',
       tags: ['speak-up'],
       access: 'user',
       body: NamedReportSubmissionSchema,
@@ -124,7 +127,10 @@ export function reportRoutes(services: Services): AnyRoute[] {
       status: 201,
       handler: async ({ body, actor }) => {
         const { reference, receipt } = await submitReport(services, body, {
-          reporter: { person: actor!, consentToContact: body.consentToContact },
+          ...(body.anonymousToHandlers
+            ? {}
+            : { reporter: { person: actor!, consentToContact: body.consentToContact } }),
+          account: { userId: actor!.userId, institutionIds: actor!.memberships.map((m) => m.institutionId) },
         });
         return { reference, receipt };
       },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, queryRows } from '../../../db/client';
@@ -13,6 +14,7 @@ import { SpeakUpLimits } from '../../../shared/speak-up/schema';
 import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { createTestApp, type TestApp } from '../../test/app';
 import { buildInstitution, buildUser, readySpeakUp } from '../../test/factories';
+import { REFERENCE_PATTERN } from './references';
 import { aggregateEqualityAnswers } from './report-keys';
 import { buildSchool, reportBody, signIn, submit } from './testing';
 
@@ -42,18 +44,43 @@ async function databaseText(db: Db): Promise<string> {
 }
 
 describe('submitting a report anonymously', () => {
-  it('answers 201 with a reference per school and year, and a 20-digit receipt in groups of four', async () => {
-    const other = await buildInstitution(t.database.db);
-    await readySpeakUp(t.database.db, other.id, t.app.services.masterKey);
+  it('answers 201 with a random reference and a 20-digit receipt in groups of four', async () => {
     const first = await submit(t, school.institution.id);
     const second = await submit(t, school.institution.id);
-    const elsewhere = await submit(t, other.id);
-    const year = new Date().getUTCFullYear();
-    expect(first.reference).toMatch(new RegExp(`^R-(${year}|${year + 1}|${year - 1})-\\d{4}$`));
-    expect(Number(second.reference.slice(-4))).toBe(Number(first.reference.slice(-4)) + 1);
-    expect(elsewhere.reference.slice(-4)).toBe('0001');
+    expect(first.reference).toMatch(REFERENCE_PATTERN);
+    expect(second.reference).not.toBe(first.reference);
     expect(first.receipt).toMatch(/^\d{4}-\d{4}-\d{4}-\d{4}-\d{4}$/);
     expect(first.receipt).not.toBe(second.receipt);
+  });
+
+  it('case references reveal no gaps', async () => {
+    // A handler who sees some references must learn nothing of the reports between them.
+    const other = await buildInstitution(t.database.db);
+    await readySpeakUp(t.database.db, other.id, t.app.services.masterKey);
+    const refs: string[] = [];
+    for (let i = 0; i < 12; i++)
+      refs.push((await submit(t, i % 3 ? school.institution.id : other.id)).reference);
+    for (const ref of refs) {
+      expect(ref).toMatch(REFERENCE_PATTERN);
+      expect(ref).not.toMatch(/\d{4}-\d{4}|20\d\d/);
+    }
+    expect(new Set(refs).size).toBe(refs.length);
+    // Not in submission order, so neither their order nor their spacing counts anything.
+    expect([...refs].sort()).not.toEqual(refs);
+
+    // Existing sequential references are replaced by the migration (its SQL, run again here).
+    const { id } = await submit(t, school.institution.id);
+    await t.database.db.execute(sql`update speak_up_reports set reference = 'R-2026-0042' where id = ${id}`);
+    const migration = readFileSync(
+      new URL('../../../db/migrations/0018_speak_up_references_and_escrow_accounts.sql', import.meta.url),
+      'utf8',
+    ).split('--> statement-breakpoint')[0]!;
+    await t.database.db.execute(sql.raw(migration));
+    const rows = await queryRows<{ reference: string }>(
+      t.database.db,
+      sql`select reference from speak_up_reports`,
+    );
+    for (const row of rows) expect(row.reference).toMatch(REFERENCE_PATTERN);
   });
 
   it('stores the receipt only as a locator and an argon2id hash, and every word sealed', async () => {

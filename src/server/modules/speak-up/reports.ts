@@ -10,7 +10,6 @@ import {
   reportMessages,
   reportNamedHandlers,
   reportReceipts,
-  reportReferenceCounters,
   reports,
 } from '../../../db/schema';
 import {
@@ -31,15 +30,9 @@ import { findByReceipt, splitReceipt, storeWithFreshReceipt } from '../../platfo
 import type { Services } from '../../platform/services';
 import { recordNamedHandlers } from './conflicts';
 import { assertReportingOpen, findProvider, listSupportContacts } from './directory';
-import {
-  deleteHeldReport,
-  heldReporterHash,
-  holdForMatching,
-  holdOf,
-  isHeld,
-  reporterMatchHash,
-} from './matching';
+import { accountMatchHash, deleteHeldReport, holdForMatching, holdOf, isHeld } from './matching';
 import { openPeople, type PeopleSealed, peopleText } from './people';
+import { newReference } from './references';
 import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
 import { recordPendingEquality, shredDeletedReports, wrapNewReportKey } from './report-keys';
 import { ukDate, workingDaysAfter } from './workflow';
@@ -113,22 +106,14 @@ export type SubmitOptions = {
   reporter?: { person: Pick<Actor, 'userId' | 'name' | 'email'>; consentToContact: boolean };
   /** When it was received (demo data only; reports are otherwise received now). */
   receivedAt?: Date;
+  /**
+   * The signed-in person making it (named, or anonymous to the case handlers): needed for
+   * matching escrow, where a keyed hash of the account counts distinct people. Never stored plain.
+   */
+  account?: { userId: string; institutionIds: readonly string[] };
   /** How long matching escrow holds it (default SPEAK_UP_MATCHING_HOLD_MONTHS, or 12). */
   matchingHoldMonths?: number;
 };
-
-async function nextReference(tx: Tx, institutionId: string, receivedAt: Date): Promise<string> {
-  const year = Number(ukDate(receivedAt).slice(0, 4));
-  const [row] = await tx
-    .insert(reportReferenceCounters)
-    .values({ institutionId, year, lastNumber: 1 })
-    .onConflictDoUpdate({
-      target: [reportReferenceCounters.institutionId, reportReferenceCounters.year],
-      set: { lastNumber: sql`"speak_up_reference_counters"."last_number" + 1` },
-    })
-    .returning({ lastNumber: reportReferenceCounters.lastNumber });
-  return `R-${year}-${String(row!.lastNumber).padStart(4, '0')}`;
-}
 
 /**
  * Stores a report, sealed under its own data key, with a receipt. Returns the reference and the
@@ -198,24 +183,23 @@ export async function submitReport(
   };
   key.destroy();
 
-  // Matching escrow: who the reporter is, as a keyed hash (an earlier receipt chains their reports).
-  let matchReporter: string | null = null;
+  // Matching escrow: only for a signed-in member of the school; the account counts as one person.
+  let escrowAccount: string | null = null;
   if (input.matching) {
-    if (reporter) matchReporter = reporterMatchHash(masterKey, { userId: reporter.person.userId });
-    else if (input.matching.previousReceipt) {
-      const previousId = await reportIdForReceipt(db, input.matching.previousReceipt).catch((error) => {
-        throw error instanceof AppError && error.code === 'not_found'
-          ? invalid('That earlier receipt code does not match a report. Check it, or leave it out.', [
-              { path: 'matching.previousReceipt', message: 'No report matches this receipt code.' },
-            ])
-          : error;
-      });
-      matchReporter =
-        (await heldReporterHash(db, previousId)) ??
-        reporterMatchHash(masterKey, { receipt: input.matching.previousReceipt });
+    const account = options.account;
+    if (!account) {
+      throw invalid(
+        'To wait for someone else to report the same person, sign in first. Your report can still be anonymous to the case handlers.',
+        [{ path: 'matching', message: 'Sign in to use this.' }],
+      );
     }
+    if (!account.institutionIds.includes(input.institutionId)) {
+      throw invalid('Only members of this school can hold a report for a match at this school.', [
+        { path: 'matching', message: 'You are not a member of this school.' },
+      ]);
+    }
+    escrowAccount = accountMatchHash(masterKey, account.userId);
   }
-  let released: string[] = [];
 
   // Two receipts with one locator (1 in a million per report): storeWithFreshReceipt draws another.
   const { value: stored } = await storeWithFreshReceipt(
@@ -224,7 +208,8 @@ export async function submitReport(
         // First, before any row lock: the month's key epochs (a key rotation takes them first too).
         const wrappedKey = await wrapNewReportKey(tx, services.reportKeys, id, dek, receivedAt);
         await recordPendingEquality(tx, services.reportKeys, input.institutionId, receivedAt, input.equality);
-        const reference = await nextReference(tx, input.institutionId, receivedAt);
+        // Random: a repeat within the school is a unique violation, and the whole attempt is redrawn.
+        const reference = newReference();
         await tx.insert(reports).values({ ...values, wrappedKey, reference });
         // Before any audit event: the school's lock is always taken before the audit log's.
         await recordNamedHandlers(tx, masterKey, {
@@ -235,11 +220,11 @@ export async function submitReport(
         await tx
           .insert(reportReceipts)
           .values({ reportId: id, locator: receipt.locator, secretHash: receipt.secretHash });
-        if (input.matching) {
-          released = await holdForMatching(tx, services, {
+        if (input.matching && escrowAccount) {
+          await holdForMatching(tx, services, {
             reportId: id,
             institutionId: input.institutionId,
-            reporterHash: matchReporter ?? reporterMatchHash(masterKey, { receipt: receipt.code }),
+            accountHash: escrowAccount,
             matching: input.matching,
             at: receivedAt,
             ...(options.matchingHoldMonths ? { holdMonths: options.matchingHoldMonths } : {}),
@@ -257,12 +242,6 @@ export async function submitReport(
       }),
     isUniqueViolation,
   ).finally(() => dek.fill(0));
-
-  if (released.length > 0) {
-    services.mailer
-      ?.deliverPending()
-      .catch(() => services.log.warn('matching release mail not yet delivered'));
-  }
   return { id, ...stored };
 }
 
@@ -337,7 +316,6 @@ export async function reporterView(services: Services, reportId: string): Promis
         createdAt: m.createdAt.toISOString(),
       })),
       supportContacts: await listSupportContacts(db, r.institutionId),
-      heldForMatching: hold !== null,
       hold: hold ? { until: hold.until.toISOString(), onExpiry: hold.onExpiry } : null,
     };
   } finally {
@@ -447,7 +425,7 @@ export async function myReports(services: Services, actor: Actor): Promise<z.inp
       reference: reports.reference,
       status: reports.status,
       receivedAt: reports.receivedAt,
-      heldForMatching: sql<boolean>`exists (select 1 from speak_up_match_holds h where h.report_id = "speak_up_reports"."id" and h.released_at is null)`,
+      held: sql<boolean>`exists (select 1 from speak_up_match_holds h where h.report_id = "speak_up_reports"."id" and h.released_at is null)`,
       lastReplyAt: sql<
         Date | string | null
       >`(select max(m.created_at) from speak_up_messages m where m.report_id = "speak_up_reports"."id" and m.author <> 'reporter' and not m.internal)`,

@@ -181,6 +181,11 @@ export const speakUpMatrix: MatrixModule<unknown> = {
       }),
       expect: caseHandlers(200),
     },
+    'POST /api/speak-up/cases/:id/release': {
+      // The cast's report is not held for a match: the handler's answer is that it is a case already.
+      request: (f) => ({ url: `/api/speak-up/cases/${f.speakUp.reportId}/release` }),
+      expect: caseHandlers(409),
+    },
     'POST /api/speak-up/cases/:id/transition': {
       request: (f) => ({
         url: `/api/speak-up/cases/${f.speakUp.reportId}/transition`,

@@ -132,6 +132,7 @@ export function CasesPage() {
                 </Link>
                 <p className="badges">
                   <span className="badge">{statusLabels[c.status]}</span>
+                  {c.matchedInEscrow ? <span className="badge badge-warn">Match to review</span> : null}
                   {overdueText(c) ? <span className="badge badge-warn">{overdueText(c)}</span> : null}
                   {c.assessmentProtection ? (
                     <span className="badge badge-warn">Assessor involved</span>
@@ -214,6 +215,7 @@ function CaseView({ c, reload }: { c: CaseDetail; reload: () => void }) {
           </p>
         </div>
       ) : null}
+      {c.matchedInEscrow ? <EscrowDecision c={c} reload={reload} /> : null}
       <dl className="facts">
         <dt>Status</dt>
         <dd data-testid="case-status">{statusLabels[c.status]}</dd>
@@ -320,6 +322,43 @@ function AssignToMe({ caseId, me, reload }: { caseId: string; me: string; reload
         Assign to me
       </SubmitButton>
     </form>
+  );
+}
+
+/**
+ * A report held for a match that another person's entry now matches. Its reporter has not been
+ * told. The handler reads both, may write to each reporter, and decides whether to release it.
+ */
+function EscrowDecision({ c, reload }: { c: CaseDetail; reload: () => void }) {
+  const form = useForm([]);
+  return (
+    <section className="section callout" aria-labelledby="su-escrow-h">
+      <h2 id="su-escrow-h">Held for a match: your decision</h2>
+      <p>
+        The reporter asked that this report be acted on only if someone else reported the same person. Another
+        person’s report matches it:{' '}
+        {(c.escrowMatches ?? []).map((m, i) => (
+          <span key={m.id}>
+            {i > 0 ? ', ' : ''}
+            <Link href={`/cases/${m.id}`}>case {m.reference}</Link>
+          </span>
+        ))}
+        . Neither reporter has been told. Read both; you can write to each reporter below before deciding.
+      </p>
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void form.submit(noInput, null, async () => {
+            await api.post(`/api/speak-up/cases/${seg(c.id)}/release`, {});
+            reload();
+          });
+        }}
+      >
+        <ErrorSummary form={form} />
+        <SubmitButton form={form}>Release to case handling</SubmitButton>
+      </form>
+    </section>
   );
 }
 

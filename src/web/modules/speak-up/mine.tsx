@@ -35,7 +35,7 @@ export function MyReportsPage() {
                 <Link href={`/report/mine/${seg(r.id)}`}>Report {r.reference}</Link>
               </p>
               <p>
-                {r.heldForMatching ? 'Waiting unseen for a matching report' : statusLabels[r.status]}; made{' '}
+                {r.held ? 'Held until someone else reports the same person' : statusLabels[r.status]}; made{' '}
                 {formatDate(r.receivedAt)}.
                 {r.lastReplyAt ? <> Last reply {formatDateTime(r.lastReplyAt)}.</> : <> No reply yet.</>}
               </p>

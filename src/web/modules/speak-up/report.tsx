@@ -61,7 +61,7 @@ const FIELDS = [
   'matching.context.site',
   'matching.context.role',
   'matching.context.month',
-  'matching.previousReceipt',
+  'matching',
   'matching.onExpiry',
 ] as const;
 
@@ -171,20 +171,22 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
       const role = text('matching.context.role');
       const month = text('matching.context.month');
       const person = text('matching.person').trim();
-      const previousReceipt = text('matching.previousReceipt').trim();
       raw.matching = {
         ...(person ? { person } : {}),
         ...(site || role || month ? { context: { site, role: role || undefined, month } } : {}),
-        ...(previousReceipt ? { previousReceipt } : {}),
         onExpiry: text('matching.onExpiry') === 'release' ? 'release' : 'delete',
       };
     }
     const named = signedIn && identity === 'named';
+    // Waiting for a match needs the account (it counts distinct people); the report itself can
+    // still be anonymous to the case handlers.
+    const signedInRoute = named || (signedIn && hold);
     if (named) raw.consentToContact = data.get('consentToContact') === 'on';
-    const schema = named ? NamedReportSubmissionSchema : ReportSubmissionSchema;
+    if (signedInRoute && !named) raw.anonymousToHandlers = true;
+    const schema = signedInRoute ? NamedReportSubmissionSchema : ReportSubmissionSchema;
     void form.submit(schema, raw, async (body) => {
       const submitted = await api.post<Submitted>(
-        named ? '/api/speak-up/named-reports' : '/api/speak-up/reports',
+        signedInRoute ? '/api/speak-up/named-reports' : '/api/speak-up/reports',
         body,
       );
       onDone({ ...submitted, named }, chosen);
@@ -444,22 +446,36 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
         <details className="su-details">
           <summary>Only act on this if someone else reports the same person</summary>
           <p className="field-hint">
-            If you are not ready for anything to happen yet, your report can wait unseen. Case handlers do not
-            see it until a different person reports the same person, or the same site, role and month. Then
-            both reports are released to them together. The name you give here is never stored in a readable
-            form: only a scrambled fingerprint that can be compared, not read back. Your own reports never
-            match each other.
+            If you are not ready for anything to happen yet, your report can be held. It is not handled as a
+            case unless a different person reports the same person, or the same site, role and month. Then a
+            trained case handler reviews both reports and decides what to do, and may write to you first.
+            Nobody, including you, is told whether a match has happened. The name you give here is never
+            stored in a readable form: only a scrambled fingerprint that can be compared, not read back.
           </p>
-          <Field
-            form={form}
-            name="matching.hold"
-            className="field-checkbox"
-            label="Hold my report until then"
-          >
-            {(props) => (
-              <input {...props} type="checkbox" checked={hold} onChange={(e) => setHold(e.target.checked)} />
-            )}
-          </Field>
+          {signedIn ? (
+            <>
+              <p className="field-hint">
+                This needs your account, only to count different people (it is stored as a scrambled
+                fingerprint and never shown). Your report stays anonymous to the case handlers unless you
+                chose a named report above. You can have up to 3 reports held at once.
+              </p>
+              <Field form={form} name="matching" className="field-checkbox" label="Hold my report until then">
+                {(props) => (
+                  <input
+                    {...props}
+                    type="checkbox"
+                    checked={hold}
+                    onChange={(e) => setHold(e.target.checked)}
+                  />
+                )}
+              </Field>
+            </>
+          ) : (
+            <p>
+              To hold a report for a match, <Link href="/sign-in?next=%2Freport">sign in</Link> first: it is
+              only for members of the school. Your report can still be anonymous to the case handlers.
+            </p>
+          )}
           <div hidden={!hold}>
             <TextField
               form={form}
@@ -488,20 +504,10 @@ function ReportForm({ onDone }: { onDone: (s: Submitted, institutionId: string) 
                 type="month"
               />
             </fieldset>
-            <TextField
-              form={form}
-              name="matching.previousReceipt"
-              label="Receipt code of an earlier report of yours (optional)"
-              hint="So that your own reports are never counted as a match."
-              inputMode="numeric"
-              autoComplete="off"
-              spellCheck={false}
-              className="input-code"
-            />
             <ChoiceGroup
               form={form}
               name="matching.onExpiry"
-              legend={`If nobody else reports the same person within ${MATCHING_HOLD_MONTHS} months`}
+              legend={`If a case handler has not taken it up within ${MATCHING_HOLD_MONTHS} months`}
               type="radio"
               defaultValues={['delete']}
               options={[

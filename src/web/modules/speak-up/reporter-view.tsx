@@ -75,8 +75,10 @@ export function ReportView({
       {view.hold ? (
         <div className="callout" role="note" aria-label="Held until someone else reports">
           <p>
-            <strong>Your report is waiting unseen.</strong> No case handler sees it unless someone else
-            reports the same person. If nobody does by {formatDate(view.hold.until)},{' '}
+            <strong>Your report is held, as you asked.</strong> It is not handled as a case unless someone
+            else reports the same person; then a trained case handler reviews both reports and may write to
+            you here before deciding anything. This page looks the same whether or not that has happened. If
+            it has not been taken up by {formatDate(view.hold.until)},{' '}
             {view.hold.onExpiry === 'release'
               ? 'it will be passed to the case handlers then, as you chose.'
               : 'it will be deleted then, as you chose.'}
