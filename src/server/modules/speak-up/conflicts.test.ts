@@ -129,6 +129,46 @@ describe('conflicts of interest found ahead of time', () => {
     expect(await scans(handler.id)).toHaveLength(3);
   });
 
+  it('a handler renamed away from the report’s name still cannot read it', async () => {
+    const db = t.database.db;
+    const school = await buildSchool(t);
+    const handler = await buildUser(db, { name: 'Amara Osei', totpMasterKey: t.app.services.masterKey });
+    await grantCaseHandler(db, handler.id, school.institution.id);
+    const c = await signIn(t, handler);
+    const named = await submitNaming(school.institution.id, 'Dr Osei, my clinical supervisor');
+    const ids = async () => ((await c.get('/api/speak-up/cases')).json() as Queue).items.map((i) => i.id);
+    expect(await ids()).not.toContain(named.id);
+
+    // The attack: she renames herself so the report no longer names her, and asks again.
+    const renamed = await c.patch('/api/profile', { name: 'Amara Smith' });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(await ids()).not.toContain(named.id);
+    expect((await c.get(`/api/speak-up/cases/${named.id}`)).statusCode).toBe(404);
+    // Nor can she be assigned it by a colleague.
+    const colleague = await signIn(t, school.handler);
+    const assign = await colleague.post(`/api/speak-up/cases/${named.id}/assign`, { handlerId: handler.id });
+    expect(assign.statusCode).toBe(409);
+    // A report made after the rename that gives her old name is closed to her too.
+    const later = await submitNaming(school.institution.id, 'Amara Osei');
+    expect(await ids()).not.toContain(later.id);
+    expect((await c.get(`/api/speak-up/cases/${later.id}`)).statusCode).toBe(404);
+
+    // Renaming re-checks at once: a report naming the new name is recorded before any queue look.
+    const newName = await submitNaming(school.institution.id, 'Kofi Mensah-Boateng');
+    expect((await c.patch('/api/profile', { name: 'Kofi Mensah-Boateng' })).statusCode).toBe(200);
+    const tokens = await db
+      .select()
+      .from(reportNamedHandlers)
+      .where(eq(reportNamedHandlers.reportId, newName.id));
+    expect(tokens).toHaveLength(1);
+    expect((await c.get(`/api/speak-up/cases/${newName.id}`)).statusCode).toBe(404);
+    // Renaming back and forth never reopens anything.
+    expect((await c.patch('/api/profile', { name: 'Someone Else' })).statusCode).toBe(200);
+    for (const id of [named.id, later.id, newName.id]) {
+      expect((await c.get(`/api/speak-up/cases/${id}`)).statusCode).toBe(404);
+    }
+  });
+
   it('count and page the queue in SQL without the cases that name the handler', async () => {
     const school = await buildSchool(t, { handler: 'Ruth Ellison' });
     const naming = [];

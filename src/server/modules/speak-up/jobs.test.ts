@@ -149,4 +149,30 @@ describe('speak-up scheduled jobs', () => {
     )) as [{ n: number }];
     expect(n).toBe(4);
   });
+
+  it('reminders do not count cases the handler is conflicted on', async () => {
+    const other = await buildSchool(t, { handler: 'Nadia Quarshie' });
+    const naming = await submit(t, other.institution.id, {
+      who: { roles: ['consultant'], names: 'Dr Quarshie on the ward round' },
+    });
+    const plain = await submit(t, other.institution.id);
+    const declared = await submit(t, other.institution.id);
+    // The colleague is marked conflicted on one case (by the handler, who may see it).
+    const handler = await signIn(t, other.handler);
+    const marked = await handler.post(`/api/speak-up/cases/${declared.id}/conflicts`, {
+      handlerId: other.colleague.id,
+    });
+    expect(marked.statusCode, marked.body).toBe(204);
+    const past = new Date(Date.now() - 2 * 86_400_000);
+    await t.database.db
+      .update(reports)
+      .set({ acknowledgeDueAt: past, respondDueAt: past })
+      .where(inArray(reports.id, [naming.id, plain.id, declared.id]));
+    expect(await runJobSlot(t.app.services, reminders!, new Date(Date.now() + 5 * 3_600_000))).toBe('ran');
+    const toHandler = await smtp.waitFor((m) => m.to.includes(other.handler.email.toLowerCase()));
+    const toColleague = await smtp.waitFor((m) => m.to.includes(other.colleague.email.toLowerCase()));
+    // The named handler is told of the 2 cases she may see, not of the one that names her.
+    expect(toHandler.text).toMatch(/\b2 speak-up cases have become overdue/);
+    expect(toColleague.text).toMatch(/\b2 speak-up cases have become overdue/);
+  });
 });
