@@ -136,5 +136,15 @@ it('imports the fixed file: everyone invited by e-mail, the existing account too
     )
     .waitFor();
   await expectNoAxeViolations(page, 'import again');
+
+  // The invitations waiting for an answer: one is sent again, another withdrawn.
+  const waiting = page.getByRole('region', { name: 'Invitations waiting for an answer' });
+  await waiting.getByText('Tom Hughes · tom.hughes@example.ac.uk').waitFor();
+  await waiting.getByRole('button', { name: 'Send again to yusuf.ali@example.ac.uk' }).click();
+  await waiting.getByText('Invitation sent again to yusuf.ali@example.ac.uk.').waitFor();
+  await waiting.getByRole('button', { name: 'Withdraw the invitation to tom.hughes@example.ac.uk' }).click();
+  await waiting.getByText('Invitation to tom.hughes@example.ac.uk withdrawn.').waitFor();
+  expect(await waiting.getByText('Tom Hughes · tom.hughes@example.ac.uk').count()).toBe(0);
+  await expectNoAxeViolations(page, 'pending invitations');
   j.browser.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
 });

@@ -157,6 +157,17 @@ export const CohortImportResultSchema = z.object({
   alreadyInvited: z.array(z.object({ row: z.number().int(), email: z.string() })),
 });
 
+/** An invitation to a network not yet accepted, revoked or expired (what its leads see). */
+export const PendingInvitationSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  kind: MembershipKind,
+  yearOfStudy: z.number().int().nullable(),
+  sentAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+});
+
 // ---- networks -------------------------------------------------------------------------------------
 
 export const NetworkSummarySchema = z.object({

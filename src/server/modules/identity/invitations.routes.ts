@@ -5,13 +5,25 @@ import {
   InvitationCreateSchema,
   InvitationViewSchema,
   OneTimeTokenString,
+  PendingInvitationSchema,
   SessionInfoSchema,
 } from '../../../shared/identity/schema';
-import { type AnyRoute, defineRoute, Ok } from '../../platform/routes';
+import { type AnyRoute, defineRoute, IdParams, Ok, Uuid } from '../../platform/routes';
 import type { Services } from '../../platform/services';
 import { loadActorBySessionHash } from '../../platform/sessions';
 import { startSession } from './auth.routes';
-import { acceptInvitation, acceptInvitationSignedIn, createInvitation, viewInvitation } from './invitations';
+import {
+  acceptInvitation,
+  acceptInvitationSignedIn,
+  createInvitation,
+  listPendingInvitations,
+  resendInvitation,
+  revokeInvitation,
+  viewInvitation,
+} from './invitations';
+
+const InvitationParams = z.strictObject({ id: Uuid, invitationId: Uuid });
+
 import { getSessionInfo } from './queries';
 
 /** Invitations by e-mail: sending one, showing it, and accepting it with a new or existing account. */
@@ -32,6 +44,44 @@ export function invitationRoutes(services: Services): AnyRoute[] {
       handler: async ({ body, actor }) => {
         await createInvitation(services, actor!, body);
         return { ok: true as const };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/networks/:id/invitations',
+      summary: 'The network’s invitations not yet accepted (its leads and admins)',
+      tags: ['invitations'],
+      access: 'user',
+      params: IdParams,
+      response: z.array(PendingInvitationSchema),
+      handler: ({ params, actor }) => listPendingInvitations(db, actor!, params.id),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/networks/:id/invitations/:invitationId/resend',
+      summary: 'Send an invitation again with a new link (the old link stops working)',
+      tags: ['invitations'],
+      access: 'user',
+      rateLimitPerMinute: 30,
+      params: InvitationParams,
+      response: Ok,
+      handler: async ({ params, actor }) => {
+        await resendInvitation(services, actor!, params.id, params.invitationId);
+        return { ok: true as const };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/api/networks/:id/invitations/:invitationId',
+      summary: 'Withdraw an invitation: its link stops working',
+      tags: ['invitations'],
+      access: 'user',
+      params: InvitationParams,
+      response: null,
+      status: 204,
+      handler: async ({ params, actor }) => {
+        await revokeInvitation(db, actor!, params.id, params.invitationId);
+        return undefined;
       },
     }),
     defineRoute({

@@ -368,3 +368,61 @@ describe('POST /api/invitations/accept-signed-in', () => {
     expect(row).toMatchObject({ kind: 'staff', yearOfStudy: null });
   });
 });
+
+describe('pending invitations', () => {
+  it('a lead sees them, resends one with a new link (the old one stops working) and revokes another, audited', async () => {
+    const s = await setup();
+    const lead = await signIn(s.lead);
+    const first = await invite(s);
+    const second = await invite(s);
+    const list = await lead.get(`/api/networks/${s.network.id}/invitations`);
+    expect(list.statusCode).toBe(200);
+    const pending = list.json() as { id: string; email: string; name: string }[];
+    expect(pending.map((p) => p.email).sort()).toEqual([first.email, second.email].sort());
+    const one = pending.find((p) => p.email === first.email)!;
+    const two = pending.find((p) => p.email === second.email)!;
+
+    const resent = await lead.post(`/api/networks/${s.network.id}/invitations/${one.id}/resend`);
+    expect(resent.statusCode).toBe(200);
+    const mails = await t.database.db
+      .select()
+      .from(mailOutbox)
+      .where(eq(mailOutbox.toAddress, first.email))
+      .orderBy(sql`created_at desc`);
+    expect(mails).toHaveLength(2);
+    const newToken = /\/invite\/([A-Za-z0-9_-]+)/.exec(mails[0]!.textBody)![1]!;
+    expect(newToken).not.toBe(first.token);
+    expect((await t.client().get(`/api/invitations/${first.token}`)).statusCode).toBe(404);
+    expect((await t.client().get(`/api/invitations/${newToken}`)).statusCode).toBe(200);
+
+    expect((await lead.delete(`/api/networks/${s.network.id}/invitations/${two.id}`)).statusCode).toBe(204);
+    expect((await t.client().get(`/api/invitations/${second.token}`)).statusCode).toBe(404);
+    // Revoked or replaced ones are gone from the list; a revoked one cannot be revoked again.
+    const after = (await lead.get(`/api/networks/${s.network.id}/invitations`)).json() as { email: string }[];
+    expect(after.map((p) => p.email)).toEqual([first.email]);
+    expect((await lead.delete(`/api/networks/${s.network.id}/invitations/${two.id}`)).statusCode).toBe(404);
+    const actions = await t.database.db
+      .select({ action: auditEvents.action })
+      .from(auditEvents)
+      .where(eq(auditEvents.subjectId, s.network.id));
+    expect(actions.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['invitations.resend', 'invitations.revoke']),
+    );
+  });
+
+  it('an invitation of another network cannot be revoked through this network’s address', async () => {
+    const s = await setup();
+    const other = await setup();
+    const theirs = await invite(other);
+    const [row] = await t.database.db
+      .select({ id: oneTimeTokens.id })
+      .from(oneTimeTokens)
+      .where(eq(oneTimeTokens.tokenHash, hashToken(theirs.token)));
+    const lead = await signIn(s.lead);
+    expect((await lead.delete(`/api/networks/${s.network.id}/invitations/${row!.id}`)).statusCode).toBe(404);
+    expect((await lead.post(`/api/networks/${s.network.id}/invitations/${row!.id}/resend`)).statusCode).toBe(
+      404,
+    );
+    expect((await t.client().get(`/api/invitations/${theirs.token}`)).statusCode).toBe(200);
+  });
+});

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client';
 import { institutions, memberships, networks, oneTimeTokens, users } from '../../../db/schema';
@@ -6,6 +6,7 @@ import {
   type InvitationCreateSchema,
   type InvitationViewSchema,
   MembershipKind,
+  type PendingInvitationSchema,
   YearOfStudy,
 } from '../../../shared/identity/schema';
 import type { Actor } from '../../platform/actor';
@@ -346,6 +347,105 @@ export async function acceptInvitationSignedIn(db: Db, actor: Actor, token: stri
         alreadyMember: added.length === 0,
         invitedBy: row.createdBy,
       },
+    });
+  });
+}
+
+// ---- pending invitations: what a network's leads see, resend and revoke ------------------------
+
+const pendingWhere = (networkId: string) =>
+  and(
+    eq(oneTimeTokens.purpose, 'invitation'),
+    isNull(oneTimeTokens.usedAt),
+    gt(oneTimeTokens.expiresAt, sql`now()`),
+    sql`${oneTimeTokens.payload}->>'networkId' = ${networkId}`,
+  );
+
+/** The network's invitations not yet accepted, revoked or expired, newest first (at most 1,000). */
+export async function listPendingInvitations(
+  db: Db,
+  actor: Actor,
+  networkId: string,
+): Promise<z.input<typeof PendingInvitationSchema>[]> {
+  await requireManagedNetwork(db, actor, networkId);
+  const rows = await db
+    .select({
+      id: oneTimeTokens.id,
+      email: oneTimeTokens.email,
+      payload: oneTimeTokens.payload,
+      createdAt: oneTimeTokens.createdAt,
+      expiresAt: oneTimeTokens.expiresAt,
+    })
+    .from(oneTimeTokens)
+    .where(pendingWhere(networkId))
+    .orderBy(desc(oneTimeTokens.createdAt))
+    .limit(1000);
+  return rows.map((r) => {
+    const invitation = readPayload(r);
+    return {
+      id: r.id,
+      email: invitation.email,
+      name: invitation.name,
+      kind: invitation.kind,
+      yearOfStudy: invitation.yearOfStudy,
+      sentAt: r.createdAt.toISOString(),
+      expiresAt: r.expiresAt.toISOString(),
+    };
+  });
+}
+
+/** Locks one pending invitation of the network; anything else (used, expired, elsewhere) is a 404. */
+async function lockPending(tx: Db, networkId: string, invitationId: string) {
+  const [row] = await tx
+    .select({ id: oneTimeTokens.id, email: oneTimeTokens.email, payload: oneTimeTokens.payload })
+    .from(oneTimeTokens)
+    .where(and(eq(oneTimeTokens.id, invitationId), pendingWhere(networkId)))
+    .for('update');
+  if (!row) throw notFound('That invitation');
+  return { id: row.id, ...readPayload(row) };
+}
+
+/** Sends the invitation again with a new link (the old link stops working); counts in the day's allowance. */
+export async function resendInvitation(
+  services: Services,
+  actor: Actor,
+  networkId: string,
+  invitationId: string,
+) {
+  const { db } = services;
+  const target = await requireManagedNetwork(db, actor, networkId);
+  await db.transaction(async (tx) => {
+    const invitation = await lockPending(tx, networkId, invitationId);
+    await assertInvitationAllowance(tx, networkId, 1);
+    await tx.update(oneTimeTokens).set({ usedAt: new Date() }).where(eq(oneTimeTokens.id, invitation.id));
+    await issueInvitations(tx, services, {
+      target,
+      invitedBy: { userId: actor.userId },
+      people: [invitation],
+    });
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'invitations.resend',
+      subjectType: 'network',
+      subjectId: networkId,
+      data: { invitationId },
+    });
+  });
+  sendQueuedMail(services);
+}
+
+/** Withdraws an invitation: its link stops working. */
+export async function revokeInvitation(db: Db, actor: Actor, networkId: string, invitationId: string) {
+  await requireManagedNetwork(db, actor, networkId);
+  await db.transaction(async (tx) => {
+    const invitation = await lockPending(tx, networkId, invitationId);
+    await tx.update(oneTimeTokens).set({ usedAt: new Date() }).where(eq(oneTimeTokens.id, invitation.id));
+    await recordAudit(tx, {
+      actorUserId: actor.userId,
+      action: 'invitations.revoke',
+      subjectType: 'network',
+      subjectId: networkId,
+      data: { invitationId },
     });
   });
 }

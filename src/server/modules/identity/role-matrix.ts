@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { caseHandlerRequests, identityProviders } from '../../../db/schema';
+import { sql } from 'drizzle-orm';
+import { caseHandlerRequests, identityProviders, oneTimeTokens } from '../../../db/schema';
 import { seal } from '../../platform/crypto';
 import { buildUser, TEST_PASSWORD } from '../../test/factories';
 import { adminOnly, everyone, type MatrixModule, managers, signedIn } from '../../test/matrix';
@@ -13,7 +14,7 @@ import { adminOnly, everyone, type MatrixModule, managers, signedIn } from '../.
 const fresh = () => crypto.randomBytes(4).toString('hex');
 const randomUuid = () => crypto.randomUUID();
 
-type Records = { requestId: string; providerId: string };
+type Records = { requestId: string; providerId: string; invitationId: string };
 
 export const identityMatrix: MatrixModule<unknown> = {
   // An open case-handler request for the cast's target, asked by an admin outside the cast, and
@@ -35,7 +36,14 @@ export const identityMatrix: MatrixModule<unknown> = {
         emailDomains: ['example.ac.uk'],
       })
       .returning({ id: identityProviders.id });
-    return { requestId: row!.id, providerId: provider!.id };
+    // The cast's pending invitation to its network.
+    const [invitation] = await db
+      .select({ id: oneTimeTokens.id })
+      .from(oneTimeTokens)
+      .where(
+        sql`${oneTimeTokens.purpose} = 'invitation' and ${oneTimeTokens.payload}->>'networkId' = ${f.networkId}`,
+      );
+    return { requestId: row!.id, providerId: provider!.id, invitationId: invitation!.id };
   },
   entries: {
     // sessions and sign-in
@@ -170,6 +178,20 @@ export const identityMatrix: MatrixModule<unknown> = {
         },
       }),
       expect: managers(201),
+    },
+    'GET /api/networks/:id/invitations': {
+      request: (f) => ({ url: `/api/networks/${f.networkId}/invitations` }),
+      expect: managers(200),
+    },
+    'POST /api/networks/:id/invitations/:invitationId/resend': {
+      request: (f, x) => ({
+        url: `/api/networks/${f.networkId}/invitations/${(x as Records).invitationId}/resend`,
+      }),
+      expect: managers(200),
+    },
+    'DELETE /api/networks/:id/invitations/:invitationId': {
+      request: (f, x) => ({ url: `/api/networks/${f.networkId}/invitations/${(x as Records).invitationId}` }),
+      expect: managers(204),
     },
     'GET /api/invitations/:token': {
       request: (f) => ({ url: `/api/invitations/${f.invitationToken}` }),

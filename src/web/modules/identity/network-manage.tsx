@@ -7,8 +7,9 @@ import {
   KindRequestSchema,
   Limits,
   MembershipUpdateSchema,
+  type PendingInvitationSchema,
 } from '../../../shared/identity/schema';
-import { api, seg } from '../../app/api';
+import { ApiFailure, api, seg } from '../../app/api';
 import {
   ErrorSummary,
   Field,
@@ -32,11 +33,14 @@ import { useSession } from '../../app/session';
 import { describeMember, type NetworkDetail, type NetworkMember } from './members';
 
 type ImportResult = z.infer<typeof CohortImportResultSchema>;
+type PendingInvitation = z.infer<typeof PendingInvitationSchema>;
 
 /** Management for leads and admins: members (role, kind, year, remove), invite one person, import a cohort. */
 export function ManageNetwork({ network, onChanged }: { network: NetworkDetail; onChanged: () => void }) {
   const members = useLoad<NetworkMember[]>(`/api/networks/${seg(network.id)}/members`);
   const [status, setStatus] = useState<string | null>(null);
+  /** Bumped by each import: the pending invitations are loaded again. */
+  const [imports, setImports] = useState(0);
   const [filter, setFilter] = useState('');
   const filterId = useId();
   const needle = filter.trim().toLowerCase();
@@ -93,10 +97,12 @@ export function ManageNetwork({ network, onChanged }: { network: NetworkDetail; 
       <ImportSection
         network={network}
         onImported={() => {
+          setImports((n) => n + 1);
           members.reload();
           onChanged();
         }}
       />
+      <PendingInvitations key={imports} network={network} />
     </>
   );
 }
@@ -478,6 +484,76 @@ function ImportSection({ network, onImported }: { network: NetworkDetail; onImpo
           </SubmitButton>
         </div>
       </form>
+    </section>
+  );
+}
+
+/** Invitations not yet accepted: send one again (a new link), or withdraw it. */
+function PendingInvitations({ network }: { network: NetworkDetail }) {
+  const pending = useLoad<PendingInvitation[]>(`/api/networks/${seg(network.id)}/invitations`);
+  const [status, setStatus] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const act = async (work: () => Promise<unknown>, message: string) => {
+    setStatus(null);
+    setProblem(null);
+    try {
+      await work();
+      setStatus(message);
+      pending.reload();
+    } catch (error) {
+      setProblem(error instanceof ApiFailure ? error.message : 'That did not work. Please try again.');
+    }
+  };
+  const base = `/api/networks/${seg(network.id)}/invitations`;
+  return (
+    <section className="section" aria-labelledby="pending-heading">
+      <h2 id="pending-heading">Invitations waiting for an answer</h2>
+      <StatusMessage message={status} />
+      {problem ? (
+        <div role="alert" className="error-summary">
+          <p>{problem}</p>
+        </div>
+      ) : null}
+      {pending.error ? <LoadError message={pending.error} retry={pending.reload} /> : null}
+      {pending.loading && !pending.data ? <Loading what="Loading invitations" /> : null}
+      {pending.data?.length === 0 ? <p>No invitations are waiting.</p> : null}
+      {pending.data?.length ? (
+        <ul className="member-list">
+          {pending.data.map((p) => (
+            <li key={p.id} className="member-row">
+              <p>
+                {p.name} · {p.email}
+                <br />
+                <span className="muted small">
+                  Sent {new Date(p.sentAt).toLocaleDateString('en-GB', { timeZone: 'Europe/London' })}; the
+                  link works until{' '}
+                  {new Date(p.expiresAt).toLocaleDateString('en-GB', { timeZone: 'Europe/London' })}.
+                </span>
+              </p>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="button button-secondary button-small"
+                  onClick={() =>
+                    act(() => api.post(`${base}/${seg(p.id)}/resend`), `Invitation sent again to ${p.email}.`)
+                  }
+                >
+                  Send again<span className="vh"> to {p.email}</span>
+                </button>
+                <button
+                  type="button"
+                  className="button button-secondary button-small"
+                  onClick={() =>
+                    act(() => api.delete(`${base}/${seg(p.id)}`), `Invitation to ${p.email} withdrawn.`)
+                  }
+                >
+                  Withdraw<span className="vh"> the invitation to {p.email}</span>
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </section>
   );
 }
