@@ -10,7 +10,7 @@ import {
   publishCell,
   publishMedian,
   SUPPRESSED,
-} from '../speak-up';
+} from '../../platform/disclosure';
 import { addDays, clocksOf, DAY_MS, daysBetween, updateDueAt } from './clocks';
 import { assertManagesNetwork, loadNetwork } from './concerns';
 

@@ -20,5 +20,3 @@ export const speakUp: ServerModule = {
 export { handlerProfileChanged } from './conflicts';
 // The report keys (kept outside the database), which the app gives every route and job.
 export { ReportKeyring } from './report-crypto';
-// Disclosure control of counts about people (concerns' dashboard uses it too).
-export { MIN_CASES_FOR_AVERAGE, primaryMark, publishCell, publishMedian, SUPPRESSED } from './statistics';

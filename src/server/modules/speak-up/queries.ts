@@ -1,12 +1,11 @@
-import { and, eq, gte, lt } from 'drizzle-orm';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db } from '../../../db/client';
-import { reports } from '../../../db/schema';
+import { reports, statisticsSnapshots } from '../../../db/schema';
 import { ActionKind, CaseOutcome, type StatisticsSchema } from '../../../shared/speak-up/schema';
 import type { Actor } from '../../platform/actor';
 import { notFound } from '../../platform/errors';
 import { assertInstitution, listPlacementProviders } from './directory';
-import { notHeld } from './matching';
 import { mayViewStatistics } from './policy';
 import { METHOD_NOTE, publishStatistics, type RawRow } from './statistics';
 import { daysBetween, ukDate, ukMidnight } from './workflow';
@@ -15,6 +14,7 @@ import { daysBetween, ukDate, ukMidnight } from './workflow';
  * Aggregate statistics of an institution's reports. Periods are academic years (August to July),
  * whole months only: fixed, non-overlapping periods, so two answers cannot be subtracted to show
  * one month's cross-tabulation, and a report received this month does not show until it ends.
+ * What is published for a period is frozen (`speak_up_statistics_snapshots`).
  */
 
 const MONTH_NAMES = [
@@ -73,6 +73,13 @@ function nextMonth(month: string): string {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
+/**
+ * The published statistics of a school's academic year, through its last complete month. Frozen:
+ * computed once, on the first read after that month ends, as things stood when it ended (an outcome
+ * counts only if the case closed by then, a held report only if it was released by then), stored,
+ * and from then on answered from the store. A case closing today changes nothing a lead can see
+ * until the month ends, and then only together with everything else of that month.
+ */
 export async function institutionStatistics(
   db: Db,
   actor: Actor,
@@ -89,7 +96,40 @@ export async function institutionStatistics(
   })();
   const academicYear = query.year ?? academicYearOf(lastComplete);
   const months = completeMonths(academicYear, now);
+  if (months.length === 0) return computeStatistics(db, institutionId, academicYear, months);
+  const throughMonth = months[months.length - 1]!;
+  const stored = async () =>
+    (
+      await db
+        .select({ figures: statisticsSnapshots.figures })
+        .from(statisticsSnapshots)
+        .where(
+          and(
+            eq(statisticsSnapshots.institutionId, institutionId),
+            eq(statisticsSnapshots.academicYear, academicYear),
+            eq(statisticsSnapshots.throughMonth, throughMonth),
+          ),
+        )
+    )[0]?.figures as z.input<typeof StatisticsSchema> | undefined;
+  const frozen = await stored();
+  if (frozen) return frozen;
+  const figures = await computeStatistics(db, institutionId, academicYear, months);
+  // Two first reads at once: the first one stored wins, and both answer with it.
+  await db
+    .insert(statisticsSnapshots)
+    .values({ institutionId, academicYear, throughMonth, figures })
+    .onConflictDoNothing();
+  return (await stored()) ?? figures;
+}
 
+/** The figures of these complete months, as they stood when the last of them ended. */
+async function computeStatistics(
+  db: Db,
+  institutionId: string,
+  academicYear: number,
+  months: string[],
+): Promise<z.input<typeof StatisticsSchema>> {
+  const end = months.length > 0 ? ukMidnight(`${nextMonth(months[months.length - 1]!)}-01`) : new Date(0);
   const rows =
     months.length === 0
       ? []
@@ -101,6 +141,7 @@ export async function institutionStatistics(
             outcome: reports.outcome,
             actionKind: reports.actionKind,
             acknowledgedAt: reports.acknowledgedAt,
+            actionAt: reports.actionAt,
             closedAt: reports.closedAt,
           })
           .from(reports)
@@ -108,11 +149,12 @@ export async function institutionStatistics(
             and(
               eq(reports.institutionId, institutionId),
               gte(reports.receivedAt, ukMidnight(`${months[0]}-01`)),
-              lt(reports.receivedAt, ukMidnight(`${nextMonth(months[months.length - 1]!)}-01`)),
-              // A report held in matching escrow has not reached the school yet: it counts once released.
-              notHeld,
+              lt(reports.receivedAt, end),
+              // A report held in matching escrow had not reached the school: it counts once released.
+              sql`not exists (select 1 from speak_up_match_holds h where h.report_id = "speak_up_reports"."id" and (h.released_at is null or h.released_at >= ${end}))`,
             ),
           );
+  const before = (at: Date | null) => at !== null && at < end;
   const providers = await listPlacementProviders(db, institutionId);
 
   const count = <K extends string>(
@@ -148,16 +190,16 @@ export async function institutionStatistics(
     ),
     byOutcome: count(
       CaseOutcome.options.map((o) => ({ key: o, label: OUTCOME_LABELS[o] })),
-      (r) => r.outcome,
+      (r) => (before(r.closedAt) ? r.outcome : null),
     ),
     byActionKind: count(
       ActionKind.options.map((a) => ({ key: a, label: ACTION_LABELS[a] })),
-      (r) => r.actionKind,
+      (r) => (before(r.actionAt) ? r.actionKind : null),
     ),
     daysToAcknowledge: rows
-      .filter((r) => r.acknowledgedAt)
+      .filter((r) => before(r.acknowledgedAt))
       .map((r) => daysBetween(r.receivedAt, r.acknowledgedAt!)),
-    daysToClose: rows.filter((r) => r.closedAt).map((r) => daysBetween(r.receivedAt, r.closedAt!)),
+    daysToClose: rows.filter((r) => before(r.closedAt)).map((r) => daysBetween(r.receivedAt, r.closedAt!)),
   });
   return { institutionId, academicYear, months, ...published, method: METHOD_NOTE };
 }

@@ -9,10 +9,9 @@ import {
   protectGroup,
   publishCell,
   publishMedian,
-  publishStatistics,
-  type RawStatistics,
   SUPPRESSED,
-} from './statistics';
+} from '../../platform/disclosure';
+import { publishStatistics, type RawStatistics } from './statistics';
 
 describe('HESA rounding', () => {
   it.each([
@@ -38,8 +37,10 @@ describe('HESA rounding', () => {
 });
 
 describe('publishing one count', () => {
-  it('shows rounded counts, "fewer than 5" for 1 to 4 and ".." for a protecting suppression', () => {
-    expect(publishCell(0, 'shown')).toEqual({ value: 0, display: '0', suppressed: false });
+  it('shows rounded counts, "fewer than 5" for 0 to 4 and ".." for a protecting suppression', () => {
+    // A zero looks like any other small count: a count going from 0 to 1 shows no change.
+    expect(publishCell(0, 'small')).toEqual(publishCell(1, 'small'));
+    expect(() => publishCell(0, 'shown')).toThrow();
     expect(publishCell(13, 'shown')).toEqual({ value: 15, display: '15', suppressed: false });
     expect(publishCell(3, 'small')).toEqual({ value: null, display: FEWER_THAN_5, suppressed: true });
     expect(publishCell(40, 'hidden')).toEqual({ value: null, display: SUPPRESSED, suppressed: true });
@@ -128,16 +129,25 @@ function expectNothingRecoverable(counts: number[], cells: PublishedCell[], tota
 
 describe('secondary suppression', () => {
   it('never leaves exactly one suppressed cell in a group: the next smallest goes too', () => {
-    const { cells, total } = publishGroup([2, 9, 30, 40, 0]);
-    expect(cells.map((c) => c.display)).toEqual([FEWER_THAN_5, SUPPRESSED, '30', '40', '0']);
+    const { cells, total } = publishGroup([2, 9, 30, 40]);
+    expect(cells.map((c) => c.display)).toEqual([FEWER_THAN_5, SUPPRESSED, '30', '40']);
     expect(total.display).toBe('80');
   });
 
-  it('prefers a non-zero cell to a zero one, and uses a zero only when nothing else is left', () => {
-    expect(publishGroup([3, 0, 12]).cells.map((c) => c.display)).toEqual([FEWER_THAN_5, '0', SUPPRESSED]);
+  it('counts a zero among the small counts, so it protects another small count as well as hiding itself', () => {
+    const withZero = publishGroup([3, 0, 12]);
+    expect(withZero.cells.map((c) => c.display)).toEqual([FEWER_THAN_5, FEWER_THAN_5, '10']);
+    expectNothingRecoverable([3, 0, 12], withZero.cells, withZero.total);
     const onlyZeros = publishGroup([3, 0, 0]);
-    expect(onlyZeros.cells.map((c) => c.display)).toEqual([FEWER_THAN_5, SUPPRESSED, '0']);
+    expect(onlyZeros.cells.map((c) => c.display)).toEqual([FEWER_THAN_5, FEWER_THAN_5, FEWER_THAN_5]);
     expect(onlyZeros.total.display).toBe(FEWER_THAN_5);
+    // A lone zero is protected like any lone small count: the next smallest goes too.
+    expect(publishGroup([12, 30, 0, 7]).cells.map((c) => c.display)).toEqual([
+      '10',
+      '30',
+      FEWER_THAN_5,
+      SUPPRESSED,
+    ]);
   });
 
   it('suppresses the total when the suppressed cells would add up to a telling sum', () => {
@@ -149,8 +159,8 @@ describe('secondary suppression', () => {
   });
 
   it('leaves a table with no small counts alone', () => {
-    const { cells, total } = publishGroup([12, 30, 0, 7]);
-    expect(cells.map((c) => c.display)).toEqual(['10', '30', '0', '5']);
+    const { cells, total } = publishGroup([12, 30, 7]);
+    expect(cells.map((c) => c.display)).toEqual(['10', '30', '5']);
     expect(total.display).toBe('50');
   });
 
@@ -232,7 +242,7 @@ describe('a whole set of statistics', () => {
     expect(s.byMonth.map((r) => r.count.display)).toEqual([FEWER_THAN_5, SUPPRESSED, '20']);
     expect(s.bySetting.map((r) => r.count.display)).toEqual([FEWER_THAN_5, SUPPRESSED]);
     expect(s.byProvider.map((r) => r.count.display)).toEqual(['30', SUPPRESSED, FEWER_THAN_5]);
-    expect(s.byOutcome.map((r) => r.count.display)).toEqual([SUPPRESSED, FEWER_THAN_5, '0']);
+    expect(s.byOutcome.map((r) => r.count.display)).toEqual(['5', FEWER_THAN_5, FEWER_THAN_5]);
     expect(s.medianDaysToAcknowledge.display).toBe('2.0 days');
     expect(s.medianDaysToClose.display).toBe(SUPPRESSED);
   });
@@ -293,7 +303,7 @@ describe('a whole set of statistics', () => {
     expect(s.total.display).toBe(SUPPRESSED);
     expect(s.byMonth.map((r) => r.count.display)).toEqual([FEWER_THAN_5, FEWER_THAN_5]);
     // The settings would give the total away again (campus 10, placement 0), so campus goes too.
-    expect(s.bySetting.map((r) => r.count.display)).toEqual([SUPPRESSED, '0']);
+    expect(s.bySetting.map((r) => r.count.display)).toEqual([SUPPRESSED, FEWER_THAN_5]);
     expectNothingRecoverable(
       [4, 4],
       s.byMonth.map((r) => r.count),
