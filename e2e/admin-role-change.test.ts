@@ -3,7 +3,7 @@
 // administrator asks for the member to be made a case handler, and a second administrator approves.
 import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { auditEvents, institutionRoles } from '../src/db/schema';
+import { auditEvents, institutionRoles, users } from '../src/db/schema';
 import {
   addMember,
   buildInstitution,
@@ -100,8 +100,19 @@ it('an admin asks for the member to be made a case handler; nothing is granted u
   const form = page.getByRole('form', { name: `Make ${member.name} a case handler` });
   await form.getByLabel('Case handler for').selectOption({ label: 'Leicester Medical School' });
   await form.getByRole('button', { name: 'Ask to make case handler' }).click();
+  // The member is a student: a plain warning first, and a second press to go on.
+  await form.getByText(new RegExp(`${member.name} is a student`)).waitFor();
+  await expectNoAxeViolations(page, 'admin users, student warning');
+  await form.getByRole('button', { name: `Yes, ask to make ${member.name} a case handler` }).click();
   await page.getByText(new RegExp(`Asked: ${member.name} becomes a case handler`)).waitFor();
   await expectNoAxeViolations(page, 'admin users, case handler asked');
+  // Making a student an administrator is confirmed a second time; cancelling changes nothing.
+  await page.getByRole('button', { name: `Make admin ${member.name}` }).click();
+  const confirm = page.getByRole('group', { name: `Confirm making ${member.name} an administrator` });
+  await confirm.getByText(/is a student: students are not usually administrators/).waitFor();
+  await expectNoAxeViolations(page, 'admin users, confirm admin');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  expect((await j.server.db.select().from(users).where(eq(users.id, member.id)))[0]!.isAdmin).toBe(false);
   const roles = () =>
     j.server.db.select().from(institutionRoles).where(eq(institutionRoles.userId, member.id));
   expect(await roles()).toHaveLength(0);

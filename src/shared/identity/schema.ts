@@ -25,7 +25,7 @@ export const PersonName = z
   .max(Limits.nameMax, `Use at most ${Limits.nameMax} characters.`)
   // A name is one line of plain text: it is shown in pages and e-mails, never as instructions.
   .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, 'Use one line: a name cannot contain line breaks.')
-  .refine((name) => !/:\/\/|\bwww\.|[<>]/i.test(name), 'A name cannot contain a web address or < >.');
+  .refine((name) => !/:\/\/|\bwww\./i.test(name), 'A name cannot contain a web address.');
 export const NewPassword = z
   .string()
   .min(Limits.passwordMin, `Use at least ${Limits.passwordMin} characters.`)
@@ -249,6 +249,8 @@ export const AdminUserSchema = z.object({
   createdAt: z.iso.datetime(),
   caseHandlerOf: z.array(z.uuid()),
   networkCount: z.number().int(),
+  /** A student in at least one network: warned about before being made an admin or case handler. */
+  isStudent: z.boolean(),
 });
 export const AdminUserQuerySchema = z.strictObject({
   q: z.string().trim().max(100).optional(),

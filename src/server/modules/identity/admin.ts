@@ -174,6 +174,7 @@ type UserRow = {
   disabledAt: Date | null;
   createdAt: Date;
   networkCount: number;
+  isStudent: boolean;
 };
 
 async function presentUsers(db: Db, rows: UserRow[]) {
@@ -196,6 +197,7 @@ async function presentUsers(db: Db, rows: UserRow[]) {
       createdAt: r.createdAt.toISOString(),
       caseHandlerOf: roles.filter((x) => x.userId === r.id).map((x) => x.institutionId),
       networkCount: r.networkCount,
+      isStudent: r.isStudent,
     }),
   );
 }
@@ -210,6 +212,8 @@ const userColumns = {
   disabledAt: users.disabledAt,
   createdAt: users.createdAt,
   networkCount: sql<number>`(select count(*)::int from memberships m where m.user_id = "users"."id")`,
+  // For the warning before making a student an administrator or a case handler.
+  isStudent: sql<boolean>`exists (select 1 from memberships m where m.user_id = "users"."id" and m.kind = 'student')`,
 };
 
 /** People by name, searched by name or e-mail, 50 to a page. */

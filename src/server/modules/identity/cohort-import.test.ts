@@ -83,11 +83,10 @@ describe('parseCohortCsv', () => {
     const csv =
       'name,email,kind,year\n' +
       '"Jane\n\nYour Upstander account is locked. Sign in at https://upstander-login.example to keep it",jane@example.ac.uk,staff,\n' +
-      'Visit www.evil.example now,www@example.ac.uk,staff,\n' +
-      '<b>Bold</b>,tag@example.ac.uk,staff,\n';
+      'Visit www.evil.example now,www@example.ac.uk,staff,\n';
     const { rows, errors } = parseCohortCsv(csv);
     expect(rows).toEqual([]);
-    expect(errors.map((e) => `${e.row}.${e.field}`)).toEqual(['2.name', '3.name', '4.name']);
+    expect(errors.map((e) => `${e.row}.${e.field}`)).toEqual(['2.name', '3.name']);
   });
 
   it('reports every problem on every row', () => {

@@ -134,6 +134,8 @@ function UserRow({
   const { session, refresh } = useSession();
   const actions = useForm([]);
   const [open, setOpen] = useState(false);
+  /** Making someone an administrator is confirmed a second time. */
+  const [confirmAdmin, setConfirmAdmin] = useState(false);
   const nameId = `${actions.baseId}-name`;
   const panelId = `${actions.baseId}-panel`;
   const isMe = session.user?.id === user.id;
@@ -175,13 +177,22 @@ function UserRow({
         <button
           type="button"
           className="button button-secondary button-small"
+          aria-expanded={open}
+          aria-controls={panelId}
+          onClick={() => setOpen(!open)}
+        >
+          Roles and networks<span className="vh"> of {user.name}</span>
+        </button>
+        <button
+          type="button"
+          className="button button-secondary button-small"
           onClick={() =>
-            run(
-              () => api.patch(userUrl, { isAdmin: !user.isAdmin }),
-              user.isAdmin
-                ? `${user.name} is no longer an administrator.`
-                : `${user.name} is now an administrator.`,
-            )
+            user.isAdmin
+              ? run(
+                  () => api.patch(userUrl, { isAdmin: false }),
+                  `${user.name} is no longer an administrator.`,
+                )
+              : setConfirmAdmin(true)
           }
         >
           {user.isAdmin ? 'Remove admin' : 'Make admin'}
@@ -202,16 +213,38 @@ function UserRow({
           {user.disabled ? 'Enable account' : 'Disable account'}
           <span className="vh"> of {user.name}</span>
         </button>
-        <button
-          type="button"
-          className="button button-secondary button-small"
-          aria-expanded={open}
-          aria-controls={panelId}
-          onClick={() => setOpen(!open)}
-        >
-          Roles and networks<span className="vh"> of {user.name}</span>
-        </button>
       </div>
+      {confirmAdmin ? (
+        <div className="callout" role="group" aria-label={`Confirm making ${user.name} an administrator`}>
+          <p>
+            An administrator can change every school’s settings, people and roles.
+            {user.isStudent ? ` ${user.name} is a student: students are not usually administrators.` : ''}{' '}
+            Make {user.name} an administrator?
+          </p>
+          <div className="actions">
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              onClick={() => setConfirmAdmin(false)}
+            >
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => {
+                setConfirmAdmin(false);
+                void run(
+                  () => api.patch(userUrl, { isAdmin: true }),
+                  `${user.name} is now an administrator.`,
+                );
+              }}
+            >
+              Yes, make {user.name} an administrator
+            </button>
+          </div>
+        </div>
+      ) : null}
       <div id={panelId} hidden={!open} className="member-panel">
         {open ? (
           <>
@@ -256,6 +289,8 @@ function CaseHandlerForm({
   onChanged: (m: string) => void;
 }) {
   const form = useForm(['institutionId']);
+  /** A student is made a case handler only after a warning and a second press. */
+  const [warned, setWarned] = useState(false);
   const available = institutions.filter((i) => !user.caseHandlerOf.includes(i.id));
   if (!available.length) return null;
   return (
@@ -267,6 +302,10 @@ function CaseHandlerForm({
         const institution = available.find((i) => i.id === institutionId);
         if (!institution) {
           form.setErrors({ message: 'Choose an institution.', problems: [] });
+          return;
+        }
+        if (user.isStudent && !warned) {
+          setWarned(true);
           return;
         }
         void form.submit(noInput, null, async () => {
@@ -285,8 +324,17 @@ function CaseHandlerForm({
         hint="Only trained staff; they must use two-factor authentication. A second person (another administrator or a case handler of that school) must approve."
         options={available.map((i) => ({ value: i.id, label: i.name }))}
       />
+      {warned ? (
+        <div className="callout" role="alert">
+          <p>
+            {user.name} is a student. Case handlers read reports of racial harassment, which may name their
+            classmates or teachers; this is normally a trained member of staff. Press the button again to ask
+            anyway.
+          </p>
+        </div>
+      ) : null}
       <SubmitButton form={form} className="button button-secondary">
-        Ask to make case handler
+        {warned ? `Yes, ask to make ${user.name} a case handler` : 'Ask to make case handler'}
       </SubmitButton>
     </form>
   );
