@@ -35,7 +35,7 @@ import { openPeople, type PeopleSealed, peopleText } from './people';
 import { newReference } from './references';
 import { createReportKey, openReportKey, type ReportKey, reporterLookupHash } from './report-crypto';
 import { recordPendingEquality, shredDeletedReports, wrapNewReportKey } from './report-keys';
-import { ukDate, workingDaysAfter } from './workflow';
+import { workingDaysAfter } from './workflow';
 
 /**
  * The reporter's side: submitting (anonymous or named), following a report with the receipt code,
