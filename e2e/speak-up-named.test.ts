@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPlacementProvider } from '../src/server/modules/speak-up/directory';
+import { submitReport } from '../src/server/modules/speak-up/reports';
 import {
   addMember,
   buildInstitution,
@@ -16,6 +17,7 @@ import {
   readySpeakUp,
   TEST_PASSWORD,
 } from '../src/server/test/factories';
+import { ReportSubmissionSchema } from '../src/shared/speak-up/schema';
 import { expectNoAxeViolations } from './support/axe';
 import type { E2eBrowser } from './support/browser';
 import {
@@ -32,6 +34,8 @@ let student: Awaited<ReturnType<typeof buildUser>>;
 let handler: Awaited<ReturnType<typeof buildUser>>;
 let handlerBrowser: E2eBrowser;
 let reference = '';
+let institutionId = '';
+let otherMember: Awaited<ReturnType<typeof buildUser>>;
 const trust = 'Ashby Vale NHS Trust';
 const today = new Date().toISOString().slice(0, 10);
 const PNG_1X1 =
@@ -50,6 +54,9 @@ beforeAll(async () => {
   await grantCaseHandler(db, handler.id, institution.id);
   await grantCaseHandler(db, colleague.id, institution.id);
   await readySpeakUp(db, institution.id, masterKey);
+  institutionId = institution.id;
+  otherMember = await buildUser(db, { name: 'Kwame Asante' });
+  await addMember(db, { userId: otherMember.id, networkId: network.id, kind: 'student', yearOfStudy: 4 });
 }, 60_000);
 afterAll(() => j?.close());
 
@@ -165,4 +172,54 @@ it('the student reads the reply under My reports, downloads the file and answers
   await check(page, '/report/mine/:id answered');
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   j.browser.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
+});
+
+it('a student holds a report for a match; a case handler reviews the match and releases it', async () => {
+  const { page } = j;
+  await page.goto(`${j.server.baseUrl}/report`);
+  await page.getByRole('heading', { level: 1, name: 'Report something that happened' }).waitFor();
+  await page.getByLabel('What happened?').fill('On the ward round Dr Lewis Grant mocked my accent again.');
+  await page.getByLabel('Date', { exact: true }).fill(today);
+  await page.getByLabel('Placement provider', { exact: true }).selectOption({ label: trust });
+  await page.getByLabel('Consultant or doctor').check();
+  await page.getByLabel('It was directed at me').check();
+  await page.getByLabel('Informal resolution').check();
+  await page.getByText('Only act on this if someone else reports the same person').click();
+  await page.getByLabel('Hold my report until then').check();
+  await page.getByLabel('The person’s name').fill('Dr Lewis Grant');
+  await check(page, '/report, holding for a match');
+  await page.getByRole('button', { name: 'Send report' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Report sent' }).waitFor();
+  const held = (await page.getByTestId('reference').textContent()) ?? '';
+  expect(held).not.toBe('');
+
+  // Another student names the same person (through the same domain function as the form).
+  await submitReport(
+    j.server.app.services,
+    ReportSubmissionSchema.parse({
+      institutionId,
+      when: { kind: 'date', date: today },
+      where: { setting: 'campus', location: 'Lecture theatre 1' },
+      who: { roles: ['consultant'] },
+      involvement: 'witnessed',
+      whatHappened: 'I heard Mr Grant mock a student’s accent.',
+      outcomeWanted: 'record_only',
+      matching: { person: 'lewis grant' },
+    }),
+    { account: { userId: otherMember.id, institutionIds: [institutionId] } },
+  );
+
+  // The handler sees the match, reads it and releases it to case handling.
+  const hp = handlerBrowser.page;
+  await hp.goto(`${j.server.baseUrl}/cases`);
+  await hp.getByRole('link', { name: `Case ${held}` }).waitFor();
+  await hp.getByText('Match to review').first().waitFor();
+  await hp.getByRole('link', { name: `Case ${held}` }).click();
+  await hp.getByRole('heading', { level: 2, name: 'Held for a match: your decision' }).waitFor();
+  await settled(hp);
+  await expectNoAxeViolations(hp, '/cases/:id held for a match');
+  await hp.getByRole('button', { name: 'Release to case handling' }).click();
+  await hp.getByRole('button', { name: 'Acknowledge' }).waitFor();
+  expect(await hp.getByText('Held for a match: your decision').count()).toBe(0);
+  handlerBrowser.expectClean({ ignoreConsole: [EXPECTED_HTTP_ERRORS] });
 });
