@@ -252,9 +252,17 @@ export const AdminUserSchema = z.object({
   /** A student in at least one network: warned about before being made an admin or case handler. */
   isStudent: z.boolean(),
 });
+export const AdminUserRoleFilter = z.enum(['admin', 'case_handler', 'lead', 'co_chair', 'action_lead']);
 export const AdminUserQuerySchema = z.strictObject({
   q: z.string().trim().max(100).optional(),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
+  /** People of this school: members of its networks or its case handlers. */
+  institutionId: z.uuid().optional(),
+  /** Members of this network. */
+  networkId: z.uuid().optional(),
+  /** Within the school or network chosen, if any. */
+  role: AdminUserRoleFilter.optional(),
+  kind: MembershipKind.optional(),
 });
 export const AdminUserUpdateSchema = z.strictObject({
   isAdmin: z.boolean().optional(),

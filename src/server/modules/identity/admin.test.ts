@@ -11,7 +11,14 @@ import {
   users,
 } from '../../../db/schema';
 import { createTestApp, type TestApp } from '../../test/app';
-import { addMember, buildInstitution, buildNetwork, buildUser, TEST_PASSWORD } from '../../test/factories';
+import {
+  addMember,
+  buildInstitution,
+  buildNetwork,
+  buildUser,
+  grantCaseHandler,
+  TEST_PASSWORD,
+} from '../../test/factories';
 import { handlePasswordResetRequests } from './account';
 import { totpNow } from './credentials';
 
@@ -233,6 +240,55 @@ describe('networks', () => {
 });
 
 describe('users', () => {
+  it('filters people by school, network, role and kind, with the search, and says who is a student', async () => {
+    const db = t.database.db;
+    const tag = `zf${Date.now()}`;
+    const school = await buildInstitution(db);
+    const other = await buildInstitution(db);
+    const north = await buildNetwork(db, school.id);
+    const south = await buildNetwork(db, school.id);
+    const elsewhere = await buildNetwork(db, other.id);
+    const chair = await buildUser(db, { name: `${tag} Chair` });
+    const staff = await buildUser(db, { name: `${tag} Staff` });
+    const handler = await buildUser(db, { name: `${tag} Handler` });
+    const outsider = await buildUser(db, { name: `${tag} Outsider` });
+    await addMember(db, {
+      userId: chair.id,
+      networkId: north.id,
+      kind: 'student',
+      yearOfStudy: 2,
+      role: 'lead',
+      leadTitle: 'co_chair',
+    });
+    await addMember(db, { userId: staff.id, networkId: south.id, kind: 'staff' });
+    await grantCaseHandler(db, handler.id, school.id);
+    await addMember(db, {
+      userId: outsider.id,
+      networkId: elsewhere.id,
+      kind: 'student',
+      yearOfStudy: 1,
+      role: 'lead',
+      leadTitle: 'co_chair',
+    });
+    const names = async (filters: Record<string, string>) => {
+      const r = await admin.get(`/api/admin/users?${new URLSearchParams({ q: tag, ...filters })}`);
+      expect(r.statusCode).toBe(200);
+      return (r.json() as { users: { name: string }[] }).users.map((u) => u.name.replace(`${tag} `, ''));
+    };
+    expect(await names({ institutionId: school.id })).toEqual(['Chair', 'Handler', 'Staff']);
+    expect(await names({ networkId: south.id })).toEqual(['Staff']);
+    expect(await names({ role: 'co_chair' })).toEqual(['Chair', 'Outsider']);
+    expect(await names({ role: 'co_chair', institutionId: school.id })).toEqual(['Chair']);
+    expect(await names({ role: 'case_handler' })).toEqual(['Handler']);
+    expect(await names({ kind: 'student', institutionId: other.id })).toEqual(['Outsider']);
+    const listed = (await admin.get(`/api/admin/users?q=${tag}`)).json().users as {
+      name: string;
+      isStudent: boolean;
+    }[];
+    expect(listed.filter((u) => u.isStudent).map((u) => u.name)).toEqual([`${tag} Chair`, `${tag} Outsider`]);
+    expect((await admin.get('/api/admin/users?role=owner')).statusCode).toBe(400);
+  });
+
   it('searches by name or e-mail, ordered by name, 50 to a page', async () => {
     const db = t.database.db;
     const tag = `zq${Date.now()}`;

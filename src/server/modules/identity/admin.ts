@@ -13,6 +13,7 @@ import {
 } from '../../../db/schema';
 import type {
   AdminMembershipCreateSchema,
+  AdminUserQuerySchema,
   AdminUserSchema,
   AdminUserUpdateSchema,
   AuditEventSchema,
@@ -216,11 +217,40 @@ const userColumns = {
   isStudent: sql<boolean>`exists (select 1 from memberships m where m.user_id = "users"."id" and m.kind = 'student')`,
 };
 
-/** People by name, searched by name or e-mail, 50 to a page. */
-export async function listUsers(db: Db, query: { q?: string | undefined; page: number }) {
-  const where = query.q
-    ? or(ilike(users.name, likePattern(query.q)), ilike(users.email, likePattern(query.q)))
-    : undefined;
+/**
+ * The admin's filters as SQL: a school (members of its networks, or its case handlers), a network,
+ * a role and a kind; role and kind count within the chosen school or network.
+ */
+function userFilters(query: z.infer<typeof AdminUserQuerySchema>) {
+  const scope = query.networkId
+    ? sql`m.network_id = ${query.networkId}`
+    : query.institutionId
+      ? sql`m.network_id in (select id from networks where institution_id = ${query.institutionId})`
+      : sql`true`;
+  const membership = (extra: ReturnType<typeof sql>) =>
+    sql`exists (select 1 from memberships m where m.user_id = "users"."id" and ${scope} and ${extra})`;
+  const handlerOf = query.institutionId
+    ? sql`exists (select 1 from institution_roles r where r.user_id = "users"."id" and r.institution_id = ${query.institutionId})`
+    : sql`exists (select 1 from institution_roles r where r.user_id = "users"."id")`;
+  const conditions = [
+    query.q
+      ? or(ilike(users.name, likePattern(query.q)), ilike(users.email, likePattern(query.q)))
+      : undefined,
+    query.networkId ? membership(sql`true`) : undefined,
+    query.institutionId && !query.networkId ? or(membership(sql`true`), handlerOf) : undefined,
+    query.kind ? membership(sql`m.kind = ${query.kind}`) : undefined,
+    query.role === 'admin' ? eq(users.isAdmin, true) : undefined,
+    query.role === 'case_handler' ? handlerOf : undefined,
+    query.role === 'lead' ? membership(sql`m.role = 'lead'`) : undefined,
+    query.role === 'co_chair' ? membership(sql`m.lead_title = 'co_chair'`) : undefined,
+    query.role === 'action_lead' ? membership(sql`m.lead_title = 'action_lead'`) : undefined,
+  ];
+  return and(...conditions);
+}
+
+/** People by name, searched by name or e-mail and filtered (see userFilters), 50 to a page. */
+export async function listUsers(db: Db, query: z.infer<typeof AdminUserQuerySchema>) {
+  const where = userFilters(query);
   const [rows, [total]] = await Promise.all([
     db
       .select(userColumns)
