@@ -103,7 +103,7 @@ describe('a meeting invitation', () => {
     expect(mail.attachments.some((a) => a.mimeType === 'text/calendar')).toBe(true);
     expectRfc5545Lines(ics);
     const parsed = nodeIcal.sync.parseICS(ics);
-    const event = Object.values(parsed).find((c) => c.type === 'VEVENT') as nodeIcal.VEvent;
+    const event = Object.values(parsed).find((c) => c?.type === 'VEVENT') as nodeIcal.VEvent;
     expect(event.summary).toBe('March network meeting');
     expect(
       String(event.organizer && typeof event.organizer === 'object' ? event.organizer.val : event.organizer),
@@ -124,6 +124,6 @@ describe('a meeting invitation', () => {
     expectRfc5545Lines(response.body);
     expect(response.body.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
     const parsed = nodeIcal.sync.parseICS(response.body);
-    expect(parsed.vcalendar ?? Object.values(parsed).find((c) => c.type === 'VCALENDAR')).toBeDefined();
+    expect(parsed.vcalendar ?? Object.values(parsed).find((c) => c?.type === 'VCALENDAR')).toBeDefined();
   });
 });
