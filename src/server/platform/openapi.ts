@@ -188,7 +188,14 @@ export function buildOpenApiDocument(routes: AnyRoute[], publicUrl: string) {
     servers: [{ url: publicUrl }],
     tags,
     components: {
-      securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: 'upstander_session' } },
+      securitySchemes: {
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'upstander_session',
+          description: 'Named `__Host-upstander_session` when the server runs behind https.',
+        },
+      },
       parameters: {
         CsrfToken: {
           name: 'X-CSRF-Token',

@@ -9,6 +9,12 @@ import { AppError } from './errors';
 import type { Access, AccessGuard } from './routes';
 
 export const SESSION_COOKIE = 'upstander_session';
+/**
+ * Under https the session cookie carries the `__Host-` prefix: browsers then accept it only with
+ * Secure, Path=/ and no Domain, so a neighbouring subdomain cannot plant or overwrite it.
+ */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+export const sessionCookieName = (secure: boolean) => (secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE);
 export const CSRF_HEADER = 'x-csrf-token';
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
 
@@ -36,7 +42,7 @@ export function setSessionCookie(
   token: string,
   options: { secure: boolean; days: number },
 ) {
-  reply.setCookie(SESSION_COOKIE, token, {
+  reply.setCookie(sessionCookieName(options.secure), token, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -46,7 +52,7 @@ export function setSessionCookie(
 }
 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean) {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+  reply.clearCookie(sessionCookieName(secure), { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }
 
 /**
@@ -122,6 +128,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * the session's token must come back in a header, which a cross-site form cannot set.
  */
 export function createAccessGuard(options: { db: Db; publicOrigin: string }): AccessGuard {
+  // Under https only the __Host- cookie counts: an unprefixed one may have been planted.
+  const cookieName = sessionCookieName(options.publicOrigin.startsWith('https:'));
   return async (request: FastifyRequest, access: Access, method: string) => {
     request.actor = null;
     request.sessionActor = null;
@@ -133,7 +141,7 @@ export function createAccessGuard(options: { db: Db; publicOrigin: string }): Ac
         throw new AppError('csrf_failed', 'This request came from another site and was refused.');
       }
     }
-    const token = request.cookies[SESSION_COOKIE];
+    const token = request.cookies[cookieName];
     // Only routes that need a session refresh its last-seen time; a public route reads it quietly.
     const actor = token ? await loadActor(options.db, token, { touch: access !== 'public' }) : null;
     if (actor && mutating) {
