@@ -121,12 +121,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
+    // The same answer as frame-ancestors 'none' for browsers that only read the older header.
+    xFrameOptions: { action: 'deny' },
   });
   // Counted in the database, so several instances enforce one limit (platform/rate-limit.ts).
   await app.register(fastifyRateLimit, {
     global: false,
-    // The same answer as frame-ancestors 'none' for browsers that only read the older header.
-    xFrameOptions: { action: 'deny' },
     store: databaseRateLimitStore({ db: database.db, masterKey: options.masterKey }),
     errorResponseBuilder: rateLimitError,
   });
@@ -137,12 +137,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionActor', null);
   app.addHook('onSend', async (request, reply) => {
+    // No page of Upstander needs a camera, microphone, location or payment; say so to the browser.
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
   const guard = createAccessGuard({ db: database.db, publicOrigin: new URL(config.publicUrl).origin });
-    // No page of Upstander needs a camera, microphone, location or payment; say so to the browser.
-    reply.header('permissions-policy', PERMISSIONS_POLICY);
   const registry: AnyRoute[] = [];
   for (const module of MODULES) registerRoutes(app, module.routes(services), guard, registry);
 
@@ -170,8 +170,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         tags: ['platform'],
         access: 'public',
         response: null,
-        handler: ({ reply }) => {
         produces: { contentType: 'text/html', description: 'A browsable page of this document' },
+        handler: ({ reply }) => {
           reply
             .type('text/html; charset=utf-8')
             .header('cache-control', 'no-cache')
@@ -186,8 +186,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         tags: ['platform'],
         access: 'public',
         response: null,
-        handler: ({ reply }) => {
         produces: { contentType: 'text/css', description: 'The API page’s styles' },
+        handler: ({ reply }) => {
           reply.type('text/css').send(API_DOCS_CSS);
           return undefined;
         },
@@ -225,11 +225,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
           tags: ['platform'],
           access: 'anonymous',
           response: null,
-          handler: async ({ request, reply }) => {
           produces: {
             contentType: 'application/octet-stream',
             description: 'A file of the built web app (script, style, image)',
           },
+          handler: async ({ request, reply }) => {
             const file = (request.params as { '*': string })['*'];
             // Content-hashed names: cached for a year, never revalidated. (Set through sendFile, which
             // would otherwise write its own Cache-Control over ours.)
@@ -247,6 +247,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     // A missing build file is a 404, not the app shell (a browser would try to run HTML as a script).
     const isPage =
       request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/assets/');
+    if (isPage && serveWeb && ROOT_FILES.has(request.url)) {
+      // robots.txt and the like: real files of the build, with their own media type.
+      return reply.header('cache-control', 'public, max-age=3600').sendFile(request.url.slice(1));
+    }
     if (isPage && serveWeb) {
       // The web app routes on the client; every page path serves the same shell. A path outside
       // the app's sections still gets the shell (its not-found page) but with a real 404 status.
@@ -255,10 +259,6 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         .status(isAppPagePath(pathname) ? 200 : 404)
         .header('cache-control', 'no-cache')
         .sendFile('index.html');
-    if (isPage && serveWeb && ROOT_FILES.has(request.url)) {
-      // robots.txt and the like: real files of the build, with their own media type.
-      return reply.header('cache-control', 'public, max-age=3600').sendFile(request.url.slice(1));
-    }
     }
     return errorHandler(new AppError('not_found', 'There is nothing at this address.'), request, reply);
   });

@@ -272,7 +272,9 @@ export function describeRoleMatrix(name: string, module: MatrixModule<unknown>) 
         const { db } = t.database;
         const { masterKey } = t.app.services;
         const cast = async () => {
-          const fixture = await buildFixture(db, t.app.services, { speakUp: url.startsWith('/api/speak-up/') });
+          const fixture = await buildFixture(db, t.app.services, {
+            speakUp: url.startsWith('/api/speak-up/'),
+          });
           const extra = await module.build(db, masterKey, fixture);
           return { fixture, extra };
         };

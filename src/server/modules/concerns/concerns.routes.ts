@@ -27,6 +27,7 @@ import { RECEIPT_RATE_LIMIT } from '../../platform/rate-limit';
 import { type AnyRoute, defineRoute, Ok } from '../../platform/routes';
 import type { Services } from '../../platform/services';
 import { clocksOf, saveClocks } from './clocks';
+import {
   assertManagesNetwork,
   assertSeesNetwork,
   concernDetail,
