@@ -148,7 +148,7 @@ export function InvitationPage({ token }: { token: string }) {
             type="email"
             value={view.email}
             readOnly
-            autoComplete="username"
+            autoComplete="email"
             aria-describedby={`${emailId}-hint`}
           />
         </div>
