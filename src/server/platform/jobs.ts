@@ -73,9 +73,7 @@ export async function runJobSlot(
   if (ran && job.afterCommit) {
     await job
       .afterCommit(services)
-      .catch((error: Error) =>
-        services.log.warn({ job: job.name, err: error }, 'job follow-up failed'),
-      );
+      .catch((error: Error) => services.log.warn({ job: job.name, err: error }, 'job follow-up failed'));
   }
   return ran ? 'ran' : 'skipped';
 }
@@ -114,10 +112,7 @@ export function startJobRunner(
           const outcome = await runJobSlot(services, job);
           if (outcome === 'ran') services.log.info({ job: job.name }, 'scheduled job ran');
         } catch (error) {
-          services.log.error(
-            { job: job.name, err: error },
-            'scheduled job failed; will retry',
-          );
+          services.log.error({ job: job.name, err: error }, 'scheduled job failed; will retry');
         }
       }
     })().finally(() => {

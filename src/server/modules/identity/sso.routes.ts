@@ -96,7 +96,10 @@ export function ssoRoutes(services: Services): AnyRoute[] {
       rateLimitPerMinute: 30,
       query: CallbackQuery,
       response: null,
-      produces: { redirect: 302, description: 'Back into the app, signed in, or to the sign-in page with a reason' },
+      produces: {
+        redirect: 302,
+        description: 'Back into the app, signed in, or to the sign-in page with a reason',
+      },
       handler: async ({ request, reply }) => {
         reply.clearCookie(SSO_STATE_COOKIE, {
           path: SSO_COOKIE_PATH,

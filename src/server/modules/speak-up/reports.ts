@@ -283,7 +283,7 @@ type ReporterView = z.input<typeof ReporterViewSchema>;
 
 /** What the reporter sees: status, their own words, the messages (never internal notes), support. */
 export async function reporterView(services: Services, reportId: string): Promise<ReporterView> {
-  const { db, masterKey } = services;
+  const { db } = services;
   const row = await loadReport(db, reportId);
   if (!row?.report.wrappedKey) throw noSuchReceipt();
   const r = row.report;
@@ -330,7 +330,7 @@ export async function addReporterMessage(
   body: string,
   options: { at?: Date } = {},
 ): Promise<{ id: string; createdAt: string }> {
-  const { db, masterKey } = services;
+  const { db } = services;
   return db.transaction(async (tx) => {
     const row = await loadReport(tx, reportId, true);
     if (!row?.report.wrappedKey) throw noSuchReceipt();

@@ -40,8 +40,8 @@ export function OutboxPage() {
         development to follow invitation and password-reset links.
       </p>
       <p>
-        Notifications to one person (about their concerns and meetings) are not listed here, except your
-        own: who was told what could reveal who wrote a concern.
+        Notifications to one person (about their concerns and meetings) are not listed here, except your own:
+        who was told what could reveal who wrote a concern.
       </p>
       <p>
         <button type="button" className="button button-secondary" onClick={reload}>

@@ -215,7 +215,8 @@ function UserRow({
         </button>
       </div>
       {confirmAdmin ? (
-        <div className="callout" role="group" aria-label={`Confirm making ${user.name} an administrator`}>
+        <fieldset className="callout">
+          <legend className="vh">Confirm making {user.name} an administrator</legend>
           <p>
             An administrator can change every school’s settings, people and roles.
             {user.isStudent ? ` ${user.name} is a student: students are not usually administrators.` : ''}{' '}
@@ -243,7 +244,7 @@ function UserRow({
               Yes, make {user.name} an administrator
             </button>
           </div>
-        </div>
+        </fieldset>
       ) : null}
       <div id={panelId} hidden={!open} className="member-panel">
         {open ? (
