@@ -4,8 +4,10 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Database } from '../../db/client';
+import { sessions } from '../../db/schema';
 import { type App, buildApp } from '../app';
 import { type Config, loadConfig } from '../config';
+import { hashToken, randomToken } from '../platform/crypto';
 import { CSRF_HEADER, SESSION_COOKIE } from '../platform/sessions';
 import { openTestDatabase } from './database';
 
@@ -16,6 +18,11 @@ export type TestApp = {
   /** Every log line the server wrote, for tests that check what is (not) logged. */
   logs: string[];
   client(): TestClient;
+  /**
+   * A client already signed in as this user, second factor done: a session row as sign-in makes it,
+   * for tests of other things than signing in (sign-in itself is tested in identity).
+   */
+  signedIn(user: { id: string }): Promise<TestClient>;
   close(): Promise<void>;
 };
 
@@ -47,6 +54,21 @@ export async function createTestApp(
     config,
     logs,
     client: () => new TestClient(app),
+    async signedIn(user) {
+      const c = new TestClient(app);
+      const token = randomToken(32);
+      c.csrfToken = randomToken(24);
+      c.cookie = token;
+      await database.db.insert(sessions).values({
+        idHash: hashToken(token),
+        userId: user.id,
+        csrfToken: c.csrfToken,
+        authMethod: 'password',
+        secondFactorAt: new Date(),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
+      return c;
+    },
     async close() {
       await app.close();
       if (!options.database) await database.close();

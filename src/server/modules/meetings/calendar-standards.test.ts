@@ -1,7 +1,5 @@
 import nodeIcal from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessions } from '../../../db/schema';
-import { hashToken, randomToken } from '../../platform/crypto';
 import { createTestApp, type TestApp } from '../../test/app';
 import { addMember, buildInstitution, buildNetwork, buildUser } from '../../test/factories';
 import { startTestSmtp, type TestSmtp } from '../../test/smtp';
@@ -24,23 +22,8 @@ afterAll(async () => {
 const db = () => t.database.db;
 const YEAR = new Date().getUTCFullYear() + 1;
 
-async function signIn(user: { id: string }) {
-  const c = t.client();
-  const token = randomToken(32);
-  c.csrfToken = randomToken(24);
-  c.cookie = token;
-  await db()
-    .insert(sessions)
-    .values({
-      idHash: hashToken(token),
-      userId: user.id,
-      csrfToken: c.csrfToken,
-      authMethod: 'password',
-      secondFactorAt: new Date(),
-      expiresAt: new Date(Date.now() + 3_600_000),
-    });
-  return c;
-}
+/** A signed-in client (sign-in itself is tested in identity). */
+const signIn = (user: { id: string }) => t.signedIn(user);
 
 /** Every line ends in CRLF, none is longer than 75 octets, and the text ends with END:VCALENDAR CRLF. */
 function expectRfc5545Lines(text: string) {

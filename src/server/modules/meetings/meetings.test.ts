@@ -11,9 +11,7 @@ import {
   meetingInvitees,
   meetings,
   polls,
-  sessions,
 } from '../../../db/schema';
-import { hashToken, randomToken } from '../../platform/crypto';
 import { runJobSlot } from '../../platform/jobs';
 import { createTestApp, type TestApp } from '../../test/app';
 import { addMember, buildInstitution, buildNetwork, buildUser } from '../../test/factories';
@@ -42,24 +40,8 @@ const day = (month: number, nth: number, weekday: number) => nthWeekdayOfMonth(Y
 
 type Person = { id: string; email: string; name: string };
 
-/** A signed-in client: a session row as sign-in makes it (sign-in itself is tested in identity). */
-async function signIn(user: Person) {
-  const c = t.client();
-  const token = randomToken(32);
-  c.csrfToken = randomToken(24);
-  c.cookie = token;
-  await db()
-    .insert(sessions)
-    .values({
-      idHash: hashToken(token),
-      userId: user.id,
-      csrfToken: c.csrfToken,
-      authMethod: 'password',
-      secondFactorAt: new Date(),
-      expiresAt: new Date(Date.now() + 3_600_000),
-    });
-  return Object.assign(c, { user });
-}
+/** A signed-in client (sign-in itself is tested in identity). */
+const signIn = async (user: Person) => Object.assign(await t.signedIn(user), { user });
 
 /** A network: Aisha the student co-chair, four students, three staff; an outsider in another network. */
 async function setup() {

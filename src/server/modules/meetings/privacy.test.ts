@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mailOutbox, notifications, sessions, users } from '../../../db/schema';
-import { hashToken, randomToken } from '../../platform/crypto';
+import { mailOutbox, notifications, users } from '../../../db/schema';
 import { createTestApp, type TestApp } from '../../test/app';
 import { addMember, buildInstitution, buildNetwork, buildUser } from '../../test/factories';
 import { raiseConcern } from '../concerns/concerns';
@@ -25,23 +24,8 @@ const db = () => t.database.db;
 const YEAR = new Date().getUTCFullYear() + 1;
 type Person = { id: string; email: string; name: string };
 
-async function signIn(user: Person) {
-  const c = t.client();
-  const token = randomToken(32);
-  c.csrfToken = randomToken(24);
-  c.cookie = token;
-  await db()
-    .insert(sessions)
-    .values({
-      idHash: hashToken(token),
-      userId: user.id,
-      csrfToken: c.csrfToken,
-      authMethod: 'password',
-      secondFactorAt: new Date(),
-      expiresAt: new Date(Date.now() + 3_600_000),
-    });
-  return Object.assign(c, { user });
-}
+/** A signed-in client (sign-in itself is tested in identity). */
+const signIn = async (user: Person) => Object.assign(await t.signedIn(user), { user });
 
 /** A network with a student co-chair, a staff co-chair, two students and a staff member. */
 async function setup() {
