@@ -55,6 +55,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server ends (a restart, a failover, `pg_terminate_backend`, a dropped
+  // database) is reported here; without a listener Node treats it as an uncaught exception and the
+  // process dies. The pool has already discarded that connection and opens a new one when needed;
+  // a query in flight on it fails with its own error.
+  pool.on('error', () => {});
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   return {
     db,
